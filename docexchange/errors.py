@@ -1,0 +1,81 @@
+"""Refusal reasons shared by every layer.
+
+Every refusal the system makes carries a stable :class:`ReasonCode` (what a program matches on,
+and what later goes into an edXML status 02) and a sentence for people. The exception tree::
+
+    DocexchangeError                 (a refusal: code + sentence)
+    ├── RegistryError                (a registry file is malformed; names file and entry)
+    ├── PkiError                     (PKI files missing or inconsistent)
+    ├── ParseError                   (hostile or malformed XML input)
+    └── VerificationError            (a signature or certificate check failed)
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReasonCode(StrEnum):
+    """Stable reason codes; the string value is the wire form."""
+
+    # Input and parsing
+    MALFORMED_XML = "malformed-xml"
+    SCHEMA_INVALID = "schema-invalid"
+    WRONG_NAMESPACE = "wrong-namespace"
+    TOO_LARGE = "too-large"
+    TOO_DEEP = "too-deep"
+    FORBIDDEN_DTD = "forbidden-dtd"
+    INVALID_ATTACHMENT = "invalid-attachment"
+    # Signatures
+    MISSING_SIGNATURE = "missing-signature"
+    SIGNATURE_LAYOUT = "signature-layout"
+    DIGEST_MISMATCH = "digest-mismatch"
+    BAD_SIGNATURE = "bad-signature"
+    WEAK_ALGORITHM = "weak-algorithm"
+    SIGNING_TIME_INVALID = "signing-time-invalid"
+    # Certificates
+    UNTRUSTED_CHAIN = "untrusted-chain"
+    CERT_EXPIRED = "cert-expired"
+    CERT_NOT_YET_VALID = "cert-not-yet-valid"
+    CERT_REVOKED = "cert-revoked"
+    REVOCATION_UNKNOWN = "revocation-unknown"
+    CERT_WRONG_PURPOSE = "cert-wrong-purpose"
+    # Identity
+    SIGNER_NOT_SENDER = "signer-not-sender"
+    SIGNER_MISMATCH = "signer-mismatch"
+    UNKNOWN_AGENCY = "unknown-agency"
+    # Configuration and data files
+    INVALID_REGISTRY = "invalid-registry"
+    INVALID_ARGUMENT = "invalid-argument"
+    PKI_MISSING = "pki-missing"
+
+
+class DocexchangeError(Exception):
+    """A refusal with a stable reason code and a human sentence."""
+
+    def __init__(self, code: ReasonCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code.value}: {self.message}"
+
+
+class RegistryError(DocexchangeError):
+    """A registry data file cannot be loaded; the message names the file and the entry or line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ReasonCode.INVALID_REGISTRY, message)
+
+
+class PkiError(DocexchangeError):
+    """The PKI folder is missing, incomplete, or does not hold what was asked for."""
+
+
+class ParseError(DocexchangeError):
+    """Input XML was refused before any signature was looked at."""
+
+
+class VerificationError(DocexchangeError):
+    """A signature, certificate or identity check failed."""
