@@ -1,0 +1,73 @@
+"""Building and reading edXML messages: element order, schema validity, round trips."""
+
+from lxml import etree
+
+from docexchange.edxml import (
+    MessageKind,
+    StatusCode,
+    build_document,
+    build_status,
+    parse_message,
+    read_document,
+    read_status,
+    to_bytes,
+)
+from docexchange.edxml.namespaces import EDXML_NS, q
+from tests.edxml.factories import document, full_document, status
+
+
+def test_document_round_trips_through_xml() -> None:
+    message = full_document()
+    root, kind = parse_message(to_bytes(build_document(message)))
+    assert kind is MessageKind.DOCUMENT
+    assert read_document(root) == message
+
+
+def test_every_status_code_builds_a_valid_status_message() -> None:
+    for code in StatusCode:
+        message = status(code)
+        root, kind = parse_message(to_bytes(build_status(message)))
+        assert kind is MessageKind.STATUS
+        assert read_status(root) == message
+        assert root.findtext(f"{q('edXMLHeader')}/{q('Status')}/{q('StatusCode')}") == code.wire
+
+
+def test_header_elements_follow_the_standard_order() -> None:
+    root = build_document(full_document())
+    header = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
+    assert header is not None
+    names = [etree.QName(child).localname for child in header]
+    assert names[:2] == ["From", "To"]
+    assert names[names.index("To") + 2 :] == [
+        "DocumentId",
+        "Code",
+        "PromulgationInfo",
+        "DocumentType",
+        "Subject",
+        "Content",
+        "SignerInfo",
+        "DueDate",
+        "ToPlaces",
+        "OtherInfo",
+        "ResponseFor",
+        "SteeringType",
+    ]
+    assert root.nsmap["edXML"] == EDXML_NS
+
+
+def test_bussiness_keeps_the_standards_spelling() -> None:
+    root = build_document(full_document())
+    node = root.find(f"{q('edXMLHeader')}/{q('TraceHeaderList')}/{q('Bussiness')}/{q('BussinessDocType')}")
+    assert node is not None and node.text == "1"
+
+
+def test_attachments_are_zipped_base64_with_one_manifest_entry_each() -> None:
+    root = build_document(document())
+    refs = root.findall(f"{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
+    encoded = root.findall(f"{q('AttachmentEncoded')}/{q('Attachment')}")
+    assert len(refs) == len(encoded) == 1
+    value = encoded[0].findtext(q("Value")) or ""
+    import base64
+
+    assert base64.b64decode(value)[:2] == b"PK"  # a zip archive
+    assert encoded[0].findtext(q("ContentTransferEncoded")) == "base64"
