@@ -1,0 +1,5 @@
+import sys
+
+from docexchange.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,53 @@
+"""Entry point for the ``docexchange`` console script and ``python -m docexchange``.
+
+Each command module exposes ``register(subparsers)``; its handler returns an exit code.
+Exit codes: 0 success, 1 a verdict against the input (e.g. an invalid signature),
+2 an error in the arguments or files. Errors never surface as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from docexchange.errors import DocexchangeError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from docexchange.cli import agencies, certs, messages, walk
+
+    parser = _Parser(prog="docexchange", description="Secure electronic document exchange simulator.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module in (agencies, certs, messages, walk):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except DocexchangeError as exc:
+        print(f"docexchange: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"docexchange: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""Human and JSON renderings of messages and verdicts for the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from docexchange.edxml.build import format_datetime
+from docexchange.edxml.model import DocumentMessage, StatusMessage
+from docexchange.edxml.namespaces import ds, xades
+from docexchange.signing.layout import all_signatures
+from docexchange.signing.result import Verified, VerifiedDocument
+
+
+def describe_message(message: DocumentMessage | StatusMessage) -> str:
+    if isinstance(message, DocumentMessage):
+        return (
+            f"{message.code.text} ({message.document_type.type_name}) from {message.from_.organ_id} "
+            f"to {', '.join(message.recipient_ids)} — {message.subject}"
+        )
+    return (
+        f"status {message.status_code.wire} from {message.from_.organ_id} "
+        f"for {message.response_for.document_id} — {message.description}"
+    )
+
+
+def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
+    if isinstance(message, StatusMessage):
+        return {
+            "kind": "status",
+            "status_code": message.status_code.wire,
+            "from": message.from_.organ_id,
+            "response_for": message.response_for.document_id,
+            "description": message.description,
+            "timestamp": format_datetime(message.timestamp),
+        }
+    return {
+        "kind": "document",
+        "document_id": message.document_id,
+        "code": message.code.text,
+        "from": {"id": message.from_.organ_id, "name": message.from_.organ_name},
+        "to": [{"id": o.organ_id, "name": o.organ_name} for o in message.to],
+        "promulgation_date": message.promulgation_info.promulgation_date.isoformat(),
+        "place": message.promulgation_info.place,
+        "type": message.document_type.type_name,
+        "legal_normative": message.document_type.type == 1,
+        "subject": message.subject,
+        "signer": {
+            "competence": message.signer_info.competence,
+            "position": message.signer_info.position,
+            "full_name": message.signer_info.full_name,
+        },
+        "priority": message.other_info.priority.label,
+        "bussiness_doc_type": int(message.bussiness.bussiness_doc_type),
+        "attachments": [{"name": a.attachment_name, "bytes": len(a.data)} for a in message.attachments],
+    }
+
+
+def verdict_json(verified: Verified) -> dict[str, Any]:
+    result: dict[str, Any] = {"valid": True, "verified_at": format_datetime(verified.verified_at)}
+    result["message"] = message_json(verified.message)
+    signatures = [verified.agency.to_json()]
+    if isinstance(verified, VerifiedDocument):
+        signatures.insert(0, verified.person.to_json())
+    result["signatures"] = signatures
+    return result
+
+
+def inspect_text(message: DocumentMessage | StatusMessage, root: etree._Element) -> str:
+    lines: list[str] = []
+    if isinstance(message, DocumentMessage):
+        signer = message.signer_info
+        lines += [
+            f"Văn bản        {message.code.text}  ({message.document_type.type_name})",
+            f"DocumentId     {message.document_id}",
+            f"Nơi gửi        {message.from_.organ_name} [{message.from_.organ_id}]",
+        ]
+        lines += [f"Nơi nhận       {o.organ_name} [{o.organ_id}]" for o in message.to]
+        lines += [
+            f"Ngày ban hành  {message.promulgation_info.place}, "
+            f"{message.promulgation_info.promulgation_date:%d/%m/%Y}",
+            f"Trích yếu      {message.subject}",
+            "Người ký       "
+            + " ".join(x for x in (signer.competence, signer.position, signer.full_name) if x),
+            f"Độ khẩn        {message.other_info.priority.label}",
+            f"Nghiệp vụ      BussinessDocType {int(message.bussiness.bussiness_doc_type)}",
+        ]
+        lines += [f"Đính kèm       {a.attachment_name} ({len(a.data)} bytes)" for a in message.attachments]
+    else:
+        lines += [
+            f"Trạng thái     {message.status_code.wire} — {message.description}",
+            f"Từ             {message.from_.organ_name} [{message.from_.organ_id}]",
+            f"Văn bản        {message.response_for.code} — {message.response_for.document_id}",
+            f"Thời điểm      {format_datetime(message.timestamp)}",
+        ]
+    signatures = all_signatures(root)
+    if not signatures:
+        lines.append("Chữ ký số      none (unsigned)")
+    for signature in signatures:
+        time = signature.find(
+            f"{ds('Object')}/{xades('QualifyingProperties')}/{xades('SignedProperties')}/"
+            f"{xades('SignedSignatureProperties')}/{xades('SigningTime')}"
+        )
+        lines.append(
+            f"Chữ ký số      {signature.get('Id', '?')} claimed at {time.text if time is not None else '?'} "
+            "(not verified; use `docexchange verify`)"
+        )
+    return "\n".join(lines) + "\n"
