@@ -73,7 +73,11 @@ def run(args: argparse.Namespace) -> int:
             f"({agency.signer.position})"
         )
 
-    _step("2. Compose a công văn (Decree 30 numbering, edXML, XSD-valid)")
+    _step("2. Compose a công văn with an annex (Decree 30 numbering, edXML, XSD-valid)")
+    annex = workdir / "phu-luc.txt"
+    annex.write_text(
+        "Phụ lục: các cơ quan thí điểm gửi, nhận văn bản điện tử có chữ ký số.\n", encoding="utf-8"
+    )
     numberer = DocumentNumberer()
     message = compose(
         NewDocument(
@@ -86,11 +90,13 @@ def run(args: argparse.Namespace) -> int:
             promulgation_date=clock.now().date(),
             signed_at=clock.now(),
             drafting_unit="TTĐT",
+            attachments=(annex,),
         ),
         numberer,
     )
     unsigned = build_document(message)
     _ok(f"{message.code.text}  DocumentId {message.document_id}")
+    _ok(f"attachment {annex.name} ({annex.stat().st_size} bytes) zipped, base64, listed in the manifest")
 
     _step("3. The competent person signs, then the records office applies the agency signature")
     signer = AgencySigner(store, validator)
@@ -111,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             f"simulated root valid, not revoked"
         )
     _ok(f"read from signed content: {verified.message.code.text} — {verified.message.subject}")
+    carried = verified.message.attachments[0]
+    _ok(f"attachment {carried.attachment_name} intact: {carried.data == annex.read_bytes()}")
 
     _step("5. Status messages back to the sender (signed by the receiving agency)")
     for code, text in (

@@ -178,3 +178,8 @@ def test_libxmlsec1_signed_document_tampered_is_refused_by_the_project(
     with pytest.raises(DocexchangeError) as refused:
         verifier_for(store, SIGNED_AT + timedelta(hours=1)).verify_document(data)
     assert refused.value.code is ReasonCode.DIGEST_MISMATCH
+
+
+def test_lxml_and_xmlsec_share_one_libxml2() -> None:
+    """python-xmlsec refuses to work (or misbehaves) when it links another libxml2 than lxml."""
+    assert xmlsec.get_libxml_version() == etree.LIBXML_VERSION
