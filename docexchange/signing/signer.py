@@ -125,6 +125,19 @@ def _sign(
     return signed
 
 
+def _header_placeholder(root: Element, what: str) -> None:
+    """Put signxml's placeholder at the end of edXMLHeader of an unsigned message."""
+    if all_signatures(root):
+        raise ValueError(f"the {what} already carries a signature")
+    header = root.find(q("edXMLHeader"))
+    if header is None:
+        raise ValueError("not an edXML envelope: no edXMLHeader")
+    etree.SubElement(header, ds("Signature"), nsmap={"ds": DS_NS}, Id="placeholder")
+
+
+RECORDS_OFFICE_ROLE = "Văn thư cơ quan"
+
+
 def sign_as_person(
     root: Element,
     *,
@@ -135,12 +148,7 @@ def sign_as_person(
     hash_choice: HashChoice = HashChoice.SHA256,
 ) -> Element:
     """The competent person's signature over an unsigned document (returns a new tree)."""
-    if all_signatures(root):
-        raise ValueError("the document already carries a signature")
-    header = root.find(q("edXMLHeader"))
-    if header is None:
-        raise ValueError("not an edXML envelope: no edXMLHeader")
-    etree.SubElement(header, ds("Signature"), nsmap={"ds": DS_NS}, Id="placeholder")
+    _header_placeholder(root, "document")
     return _sign(
         root,
         key=key,
@@ -174,7 +182,7 @@ def countersign_as_agency(
         chain=chain,
         signature_id=AGENCY_ID,
         signing_time=signing_time,
-        claimed_role="Văn thư cơ quan",
+        claimed_role=RECORDS_OFFICE_ROLE,
         description="edXML: chữ ký số của cơ quan, tổ chức",
         hash_choice=hash_choice,
     )
@@ -189,19 +197,14 @@ def sign_status(
     hash_choice: HashChoice = HashChoice.SHA256,
 ) -> Element:
     """The agency's signature over a status message (the only signature it carries)."""
-    if all_signatures(root):
-        raise ValueError("the status message already carries a signature")
-    header = root.find(q("edXMLHeader"))
-    if header is None:
-        raise ValueError("not an edXML envelope: no edXMLHeader")
-    etree.SubElement(header, ds("Signature"), nsmap={"ds": DS_NS}, Id="placeholder")
+    _header_placeholder(root, "status message")
     return _sign(
         root,
         key=key,
         chain=chain,
         signature_id=AGENCY_ID,
         signing_time=signing_time,
-        claimed_role="Văn thư cơ quan",
+        claimed_role=RECORDS_OFFICE_ROLE,
         description="edXML: thông điệp trạng thái",
         hash_choice=hash_choice,
     )

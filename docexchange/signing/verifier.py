@@ -71,7 +71,9 @@ def _fail(code: ReasonCode, message: str) -> VerificationError:
     return VerificationError(code, message)
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_person_name(a: str, b: str) -> bool:
+    """Names compare equal after Unicode NFC normalisation, case folding and space folding."""
+
     def norm(s: str) -> str:
         return " ".join(unicodedata.normalize("NFC", s).casefold().split())
 
@@ -209,7 +211,7 @@ class MessageVerifier:
                 f"not to the sender {sender}",
             )
         signer = message.signer_info.full_name
-        if not _same_name(person.identity.full_name or "", signer):
+        if not same_person_name(person.identity.full_name or "", signer):
             raise _fail(
                 ReasonCode.SIGNER_MISMATCH,
                 f"the person's certificate names {person.identity.full_name!r}, "
