@@ -49,5 +49,11 @@ def as_vietnam_time(value: datetime) -> datetime:
 
 
 def parse_instant(text: str) -> datetime:
-    """Parse an ISO 8601 instant (date or date-time); naive values are Vietnam time."""
-    return as_vietnam_time(datetime.fromisoformat(text))
+    """Parse an ISO 8601 instant (date or date-time); naive values are Vietnam time.
+
+    ValueError for anything unparseable or out of range.
+    """
+    try:
+        return as_vietnam_time(datetime.fromisoformat(text))
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range") from None

@@ -26,6 +26,7 @@ class ReasonCode(StrEnum):
     TOO_DEEP = "too-deep"
     FORBIDDEN_DTD = "forbidden-dtd"
     INVALID_ATTACHMENT = "invalid-attachment"
+    UNPROCESSABLE = "unprocessable"
     # Signatures
     MISSING_SIGNATURE = "missing-signature"
     SIGNATURE_LAYOUT = "signature-layout"

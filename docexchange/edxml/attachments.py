@@ -10,6 +10,7 @@ import base64
 import binascii
 import io
 import zipfile
+import zlib
 
 from docexchange.errors import ParseError, ReasonCode
 
@@ -27,7 +28,9 @@ def encode_attachment(name: str, data: bytes) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def decode_attachment(name: str, encoded: str, *, max_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> bytes:
+def decode_attachment(
+    name: str, encoded: str, *, max_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES, limit: str = "the limit"
+) -> bytes:
     """The original bytes of an attachment; ParseError(invalid-attachment) on any defect."""
 
     def refuse(why: str) -> ParseError:
@@ -46,11 +49,12 @@ def decode_attachment(name: str, encoded: str, *, max_bytes: int = DEFAULT_MAX_A
             if entry.filename != name:
                 raise refuse(f"the zip entry is named {entry.filename!r}, not the attachment name")
             if entry.file_size > max_bytes:
-                raise refuse(f"it unpacks to {entry.file_size} bytes, over the {max_bytes}-byte limit")
+                raise refuse(f"it unpacks to {entry.file_size} bytes, over {limit} ({max_bytes} bytes)")
             with archive.open(entry) as stream:
                 data = stream.read(max_bytes + 1)
             if len(data) > max_bytes:
-                raise refuse(f"it unpacks to more than {max_bytes} bytes")
+                raise refuse(f"it unpacks to more than {limit} ({max_bytes} bytes)")
             return data
-    except zipfile.BadZipFile as exc:
-        raise refuse(f"not a valid zip archive ({exc})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        # NotImplementedError: unsupported compression; RuntimeError: encrypted entry
+        raise refuse(f"not a usable zip archive ({type(exc).__name__}: {exc})") from None

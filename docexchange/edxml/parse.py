@@ -49,18 +49,26 @@ class ParseLimits:
     max_bytes: int = 50 * 1024 * 1024  # a gateway cap seen in practice (DOMAIN.md §5)
     max_depth: int = 48  # edXML + nested XAdES signatures need about 20
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    max_total_attachment_bytes: int = 100 * 1024 * 1024  # all attachments of one message, unpacked
 
 
 DEFAULT_LIMITS = ParseLimits()
 
 
-def _parser() -> etree.XMLParser:
+def xml_parser() -> etree.XMLParser:
+    """The one parser configuration for untrusted XML, also handed to signxml.
+
+    ``huge_tree`` lifts libxml2's 10-million-character limit on a single text node, which a
+    base64 attachment of more than about 7 MiB exceeds; the protections it also lifts are
+    replaced by ours: no DTD or entity is ever accepted (checked below), the byte size is capped
+    before parsing and the nesting depth is checked after.
+    """
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        huge_tree=True,
         remove_blank_text=False,
         collect_ids=False,
     )
@@ -89,7 +97,7 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element:
             ReasonCode.FORBIDDEN_DTD, "the message declares a DTD or entities, which are refused"
         )
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         text = str(exc)
         if "depth" in text.lower():
@@ -216,6 +224,7 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
             f"the manifest lists {len(manifest)} attachments but {len(encoded)} are carried",
         )
     result = []
+    remaining = limits.max_total_attachment_bytes
     for node in encoded:
         content_id = _text(node, "ContentId")
         ref = manifest.get(content_id)
@@ -224,7 +233,13 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
             raise ParseError(
                 ReasonCode.INVALID_ATTACHMENT, f"attachment {content_id!r} has no matching manifest entry"
             )
-        data = decode_attachment(name, _text(node, "Value"), max_bytes=limits.max_attachment_bytes)
+        if remaining < limits.max_attachment_bytes:
+            budget = remaining
+            limit = f"what is left of the {limits.max_total_attachment_bytes}-byte limit for all attachments"
+        else:
+            budget, limit = limits.max_attachment_bytes, "the per-attachment limit"
+        data = decode_attachment(name, _text(node, "Value"), max_bytes=budget, limit=limit)
+        remaining -= len(data)
         result.append(
             Attachment(
                 content_id=content_id,
@@ -237,8 +252,26 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
     return tuple(result)
 
 
+_READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
+
+
 def read_document(root: Element, limits: ParseLimits = DEFAULT_LIMITS) -> DocumentMessage:
     """The document model of a schema-valid envelope (attachments decoded and checked)."""
+    try:
+        return _read_document(root, limits)
+    except _READ_ERRORS as exc:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"the document cannot be read: {exc}") from None
+
+
+def read_status(root: Element) -> StatusMessage:
+    """The status model of a schema-valid status envelope."""
+    try:
+        return _read_status(root)
+    except _READ_ERRORS as exc:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"the status message cannot be read: {exc}") from None
+
+
+def _read_document(root: Element, limits: ParseLimits) -> DocumentMessage:
     mh = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
     if mh is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing MessageHeader")
@@ -281,8 +314,7 @@ def read_document(root: Element, limits: ParseLimits = DEFAULT_LIMITS) -> Docume
     )
 
 
-def read_status(root: Element) -> StatusMessage:
-    """The status model of a schema-valid status envelope."""
+def _read_status(root: Element) -> StatusMessage:
     st = root.find(f"{q('edXMLHeader')}/{q('Status')}")
     if st is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing Status")

@@ -23,6 +23,7 @@ from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
 
 from docexchange.edxml.build import format_datetime
 from docexchange.edxml.namespaces import DS_NS, ds, q, xades
+from docexchange.edxml.parse import xml_parser
 from docexchange.pki import SigningKey
 from docexchange.signing.layout import (
     AGENCY_ID,
@@ -121,6 +122,7 @@ def _sign(
         digest_algorithm=digest,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
+    signer._parser = xml_parser()  # type: ignore[assignment]  # re-parsed copies; big attachments
     signed: Element = signer.sign(root, key=key, cert=chain, always_add_key_value=False)
     return signed
 

@@ -38,9 +38,16 @@ from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 from docexchange.clock import Clock, SystemClock, as_vietnam_time
 from docexchange.edxml.model import DocumentMessage
 from docexchange.edxml.namespaces import ds, q, xades
-from docexchange.edxml.parse import DEFAULT_LIMITS, ParseLimits, parse_message, read_document, read_status
+from docexchange.edxml.parse import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    parse_message,
+    read_document,
+    read_status,
+    xml_parser,
+)
 from docexchange.edxml.schema import MessageKind
-from docexchange.errors import ParseError, ReasonCode, VerificationError
+from docexchange.errors import DocexchangeError, ParseError, ReasonCode, VerificationError
 from docexchange.pki import CertRole, PathValidator
 from docexchange.signing.layout import (
     AGENCY_ID,
@@ -53,18 +60,9 @@ from docexchange.signing.layout import (
 )
 from docexchange.signing.policy import SignaturePolicy
 from docexchange.signing.result import SignatureVerdict, Verified, VerifiedDocument, VerifiedStatus
+from docexchange.signing.structure import check_signature_shape, check_unique_ids
 
 Element = etree._Element
-
-_SIGNING_TIME_PATH = "/".join(
-    (
-        ds("Object"),
-        xades("QualifyingProperties"),
-        xades("SignedProperties"),
-        xades("SignedSignatureProperties"),
-        xades("SigningTime"),
-    )
-)
 
 
 def _fail(code: ReasonCode, message: str) -> VerificationError:
@@ -115,11 +113,29 @@ class MessageVerifier:
 
     def verify(self, data: bytes, *, at: datetime | None = None) -> Verified:
         """Verify either kind of message; ``at`` is the verification time (default: the clock)."""
-        root, kind = parse_message(data, self.limits)
-        now = as_vietnam_time(at) if at is not None else self.clock.now()
-        if kind is MessageKind.DOCUMENT:
-            return self._verify_document(root, now)
-        return self._verify_status(root, now)
+        now = self._verification_time(at)
+        try:
+            root, kind = parse_message(data, self.limits)
+            if kind is MessageKind.DOCUMENT:
+                return self._verify_document(root, now)
+            return self._verify_status(root, now)
+        except DocexchangeError:
+            raise
+        except Exception as exc:  # a refusal, never a traceback: bad input must get a clear answer
+            raise _fail(
+                ReasonCode.UNPROCESSABLE,
+                f"the message could not be processed ({type(exc).__name__}: {exc})",
+            ) from exc
+
+    def _verification_time(self, at: datetime | None) -> datetime:
+        if at is None:
+            return self.clock.now()
+        try:
+            return as_vietnam_time(at)
+        except OverflowError:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"verification time {at!r} is out of range"
+            ) from None
 
     def verify_document(self, data: bytes, *, at: datetime | None = None) -> VerifiedDocument:
         result = self.verify(data, at=at)
@@ -153,6 +169,9 @@ class MessageVerifier:
         self._check_layout(root, expected={id(person_sig), id(agency_sig)})
         if person_sig.get("Id") != PERSON_ID or agency_sig.get("Id") != AGENCY_ID:
             raise _fail(ReasonCode.SIGNATURE_LAYOUT, "the signatures do not carry the expected Ids")
+        check_unique_ids(root)
+        check_signature_shape(person_sig, countersigned=True)
+        check_signature_shape(agency_sig, countersigned=False)
 
         person = self._check_signature(root, HEADER_LOCATION, person_sig, CertRole.PERSON, now)
         agency = self._check_signature(root, COUNTER_LOCATION, agency_sig, CertRole.ORGANISATION, now)
@@ -171,6 +190,8 @@ class MessageVerifier:
         if signature is None:
             raise _fail(ReasonCode.MISSING_SIGNATURE, "the status message carries no signature")
         self._check_layout(root, expected={id(signature)})
+        check_unique_ids(root)
+        check_signature_shape(signature, countersigned=False)
         agency = self._check_signature(root, HEADER_LOCATION, signature, CertRole.ORGANISATION, now)
         message = read_status(agency.signed_xml)
         if agency.verdict.identity.agency_id != message.from_.organ_id:
@@ -250,39 +271,25 @@ class MessageVerifier:
                 ) from None
         return certs
 
-    @staticmethod
-    def _claimed_time(signature: Element) -> datetime:
-        node = signature.find(_SIGNING_TIME_PATH)
-        if node is None or not (node.text or "").strip():
-            raise _fail(ReasonCode.SIGNING_TIME_INVALID, "the signature records no XAdES SigningTime")
-        try:
-            value = datetime.fromisoformat(node.text.strip())  # type: ignore[union-attr]
-        except ValueError:
-            raise _fail(
-                ReasonCode.SIGNING_TIME_INVALID, f"SigningTime {node.text!r} is not ISO 8601"
-            ) from None
-        if value.tzinfo is None:
-            raise _fail(ReasonCode.SIGNING_TIME_INVALID, "SigningTime has no UTC offset")
-        return as_vietnam_time(value)
-
     def _check_signature(
         self, root: Element, location: str, signature: Element, role: CertRole, now: datetime
     ) -> _Checked:
         method = self._check_algorithms(signature)
         certs = self._certificates(signature)
         leaf, intermediates = certs[0], certs[1:]
-        claimed = self._claimed_time(signature)
-        results = self._crypto(root, location, leaf, intermediates, claimed, role)
-        envelope = next(
-            (r for r in results if r.signed_xml is not None and r.signed_xml.tag == q("edXMLEnvelope")), None
-        )
-        props = next((r for r in results if getattr(r, "signed_properties", None) is not None), None)
-        if envelope is None or props is None:
+        results = self._crypto(root, location, leaf, intermediates, role)
+        # The shape check pinned the reference order: [0] the envelope (URI=""), [1] SignedProperties.
+        envelope, props = results[0], results[1]
+        if envelope.signed_xml is None or envelope.signed_xml.tag != q("edXMLEnvelope"):
             raise _fail(
-                ReasonCode.SIGNATURE_LAYOUT, 'the signature does not cover the whole envelope (URI="")'
+                ReasonCode.SIGNATURE_LAYOUT, 'the first reference does not cover the envelope (URI="")'
             )
-        time_node = props.signed_properties.find(xades("SigningTime"))
-        signed_time = as_vietnam_time(datetime.fromisoformat((time_node.text or "").strip()))
+        signed_properties = getattr(props, "signed_properties", None)
+        if signed_properties is None:
+            raise _fail(
+                ReasonCode.SIGNATURE_LAYOUT, "the second reference does not cover XAdES SignedProperties"
+            )
+        signed_time = self._signing_time(signed_properties)
         if signed_time > now + self.policy.clock_skew:
             raise _fail(
                 ReasonCode.SIGNING_TIME_INVALID,
@@ -300,23 +307,44 @@ class MessageVerifier:
         )
         return _Checked(verdict, envelope.signed_xml, envelope.signed_data)
 
+    @staticmethod
+    def _signing_time(signed_signature_properties: Element) -> datetime:
+        """The SigningTime of *verified* SignedSignatureProperties; it must carry a UTC offset."""
+        node = signed_signature_properties.find(xades("SigningTime"))
+        text = (node.text or "").strip() if node is not None else ""
+        if not text:
+            raise _fail(ReasonCode.SIGNING_TIME_INVALID, "the signature records no XAdES SigningTime")
+        try:
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                raise _fail(ReasonCode.SIGNING_TIME_INVALID, f"SigningTime {text!r} has no UTC offset")
+            return as_vietnam_time(value)
+        except (ValueError, OverflowError):
+            raise _fail(
+                ReasonCode.SIGNING_TIME_INVALID, f"SigningTime {text!r} is not a usable ISO 8601 time"
+            ) from None
+
     def _crypto(
         self,
         root: Element,
         location: str,
         leaf: x509.Certificate,
         intermediates: list[x509.Certificate],
-        claimed: datetime,
         role: CertRole,
     ) -> list[Any]:
+        # signxml checks the leaf's validity window at verification_time; the path validator does
+        # the real time checks later, at the verified signing time. Until then no unverified time
+        # is used: give signxml an instant inside the leaf's window.
         config = XAdESSignatureConfiguration(
             location=location,
             signature_methods=self._config_base.signature_methods,
             digest_algorithms=self._config_base.digest_algorithms,
-            verification_time=claimed,
+            verification_time=leaf.not_valid_before_utc,
         )
         try:
-            results: list[Any] = XAdESVerifier().verify(root, x509_cert=leaf, expect_config=config)
+            results: list[Any] = XAdESVerifier().verify(
+                root, x509_cert=leaf, expect_config=config, parser=xml_parser()
+            )
             return results
         except InvalidInput as exc:
             raise _fail(
@@ -324,11 +352,8 @@ class MessageVerifier:
             ) from None
         except InvalidDigest as exc:
             raise _fail(ReasonCode.DIGEST_MISMATCH, f"the signed content was altered: {exc}") from None
-        except InvalidCertificate:
-            # signxml checks the leaf's validity window itself; let the path validator give the
-            # precise reason (expired, not yet valid) and fall back to a generic one.
-            self.validator.validate(leaf, intermediates, claimed, role)
-            raise _fail(ReasonCode.UNTRUSTED_CHAIN, "the signing certificate was refused") from None
+        except InvalidCertificate as exc:
+            raise _fail(ReasonCode.UNTRUSTED_CHAIN, f"the signing certificate was refused: {exc}") from None
         except InvalidSignature as exc:
             raise _fail(ReasonCode.BAD_SIGNATURE, f"the signature value does not verify: {exc}") from None
         except SignXMLException as exc:

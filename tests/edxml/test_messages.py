@@ -71,3 +71,18 @@ def test_attachments_are_zipped_base64_with_one_manifest_entry_each() -> None:
 
     assert base64.b64decode(value)[:2] == b"PK"  # a zip archive
     assert encoded[0].findtext(q("ContentTransferEncoded")) == "base64"
+
+
+def test_attachment_names_with_paths_are_schema_invalid() -> None:
+    import pytest
+
+    from docexchange.edxml import Attachment
+    from docexchange.errors import ParseError, ReasonCode
+
+    for name in ("../../etc/cron.d/x", "thu-muc/tep.pdf", "C:\\tep.pdf", ".an"):
+        message = document(attachments=(Attachment("att1", name, "text/plain", b"x"),))
+        with pytest.raises(ParseError) as refused:
+            parse_message(to_bytes(build_document(message)))
+        assert refused.value.code is ReasonCode.SCHEMA_INVALID, name
+    fine = document(attachments=(Attachment("att1", "Phụ lục 1 – Danh sách.pdf", "application/pdf", b"x"),))
+    assert parse_message(to_bytes(build_document(fine)))[1] is MessageKind.DOCUMENT

@@ -96,6 +96,22 @@ def test_signature_wrapping_signed_header_moved_and_forged_one_in_place(
     wrapper = etree.SubElement(person, ds("Object"))
     header.replace(original, forged)
     wrapper.append(original)
+    error = refusal(store, to_bytes(root))
+    assert error.code is ReasonCode.SIGNATURE_LAYOUT
+    assert "Object, Object" in error.message
+
+
+def test_forged_header_in_place_of_the_signed_one(
+    store: PkiStore, registry: Registry, signed_by: SignedFactory
+) -> None:
+    root = signed_by().root(document_from(registry))
+    header = root.find(q("edXMLHeader"))
+    assert header is not None
+    original = header.find(q("MessageHeader"))
+    assert original is not None
+    forged = copy.deepcopy(original)
+    forged.find(q("Subject")).text = "Quyết định giả mạo"  # type: ignore[union-attr]
+    header.replace(original, forged)
     assert refusal(store, to_bytes(root)).code is ReasonCode.DIGEST_MISMATCH
 
 
