@@ -100,6 +100,10 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         text = str(exc)
+        if "entity" in text.lower():  # a DTD the prefix scan could not see (amplification, loops, …)
+            raise ParseError(
+                ReasonCode.FORBIDDEN_DTD, f"the message uses entities, which are refused ({text})"
+            ) from None
         if "depth" in text.lower():
             raise ParseError(
                 ReasonCode.TOO_DEEP, f"the XML nests deeper than the parser allows ({text})"

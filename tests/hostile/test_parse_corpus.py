@@ -75,3 +75,12 @@ def test_no_network_access_is_attempted_for_external_dtd(monkeypatch: pytest.Mon
     monkeypatch.setattr(socket.socket, "connect", no_network)
     with pytest.raises(ParseError):
         parse_message((CORPUS / "external-dtd.xml").read_bytes())
+
+
+def test_dtd_hidden_after_a_long_comment_is_still_forbidden_dtd() -> None:
+    laughs = (CORPUS / "billion-laughs.xml").read_text()
+    declaration, rest = laughs.split("\n", 1)
+    data = f"{declaration}\n<!--{'x' * 70000}-->\n{rest}"
+    with pytest.raises(ParseError) as refused:
+        parse_message(data.encode())
+    assert refused.value.code is ReasonCode.FORBIDDEN_DTD
