@@ -45,6 +45,13 @@ class ReasonCode(StrEnum):
     SIGNER_NOT_SENDER = "signer-not-sender"
     SIGNER_MISMATCH = "signer-mismatch"
     UNKNOWN_AGENCY = "unknown-agency"
+    # Network
+    UNAUTHENTICATED = "unauthenticated"
+    SENDER_NOT_AUTHENTICATED = "sender-not-authenticated"
+    UNKNOWN_RECIPIENT = "unknown-recipient"
+    UNKNOWN_PACKAGE = "unknown-package"
+    BAD_REQUEST = "bad-request"
+    RELAY_REFUSED = "relay-refused"
     # Configuration and data files
     INVALID_REGISTRY = "invalid-registry"
     INVALID_ARGUMENT = "invalid-argument"

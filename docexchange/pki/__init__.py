@@ -15,7 +15,15 @@ from docexchange.pki.authority import CertificateAuthority
 from docexchange.pki.identity import CertificateIdentity, CertRole, check_signing_usage, identity_of
 from docexchange.pki.keys import KeyAlgorithm, PublicKey, SigningKey, generate_key
 from docexchange.pki.legacy import resign_with_sha1
-from docexchange.pki.oids import DOCUMENT_SIGNING, ORGANISATION_POLICY, PERSON_POLICY, agency_urn
+from docexchange.pki.oids import (
+    AXIS_HOST,
+    AXIS_SERVICE,
+    DOCUMENT_SIGNING,
+    ORGANISATION_POLICY,
+    PERSON_POLICY,
+    SERVICE_POLICY,
+    agency_urn,
+)
 from docexchange.pki.revocation import (
     NOT_REVOKED,
     CrlRevocationSource,
@@ -30,10 +38,13 @@ from docexchange.pki.store import Credential, PkiStore
 from docexchange.pki.validation import CacheInfo, ChainCache, PathValidator, ValidatedChain
 
 __all__ = [
+    "AXIS_HOST",
+    "AXIS_SERVICE",
     "DOCUMENT_SIGNING",
     "NOT_REVOKED",
     "ORGANISATION_POLICY",
     "PERSON_POLICY",
+    "SERVICE_POLICY",
     "CacheInfo",
     "CertRole",
     "CertificateAuthority",

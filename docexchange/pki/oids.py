@@ -21,6 +21,8 @@ PROJECT_ARC: Final = f"2.25.{uuid.UUID('6f1c3f9e-2b7a-4d5e-9c1a-0e7b3d2f4a10').i
 ORGANISATION_POLICY: Final = x509.ObjectIdentifier(f"{PROJECT_ARC}.1.1")
 #: certificatePolicies OID of a personal (signer) certificate.
 PERSON_POLICY: Final = x509.ObjectIdentifier(f"{PROJECT_ARC}.1.2")
+#: certificatePolicies OID of a service certificate (TLS only, e.g. the national axis); never signs documents.
+SERVICE_POLICY: Final = x509.ObjectIdentifier(f"{PROJECT_ARC}.1.3")
 #: certificatePolicies OID carried by the simulated CAs (marks every certificate as simulation).
 SIMULATION_CA_POLICY: Final = x509.ObjectIdentifier(f"{PROJECT_ARC}.1.0")
 
@@ -32,6 +34,10 @@ EMAIL_PROTECTION: Final = ExtendedKeyUsageOID.EMAIL_PROTECTION
 
 #: Prefix of the subjectAltName URI that carries the QCVN 102 agency identifier.
 AGENCY_URN_PREFIX: Final = "urn:qcvn102:"
+
+#: The national document exchange axis (Trục liên thông văn bản quốc gia), run by the Government Office.
+AXIS_SERVICE: Final = "axis"
+AXIS_HOST: Final = "truclienthong.chinhphu.gov.vn"
 
 #: Host of the never-contacted CRL and OCSP addresses written into certificates.
 PKI_HOST: Final = "pki.simulated.gov.vn"

@@ -15,6 +15,7 @@ The CRL and OCSP addresses point at a name that is never contacted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography import x509
@@ -29,6 +30,7 @@ from docexchange.pki.oids import (
     PERSON_POLICY,
     PKI_HOST,
     SERVER_AUTH,
+    SERVICE_POLICY,
     agency_urn,
 )
 from docexchange.registry.model import Agency
@@ -97,6 +99,17 @@ def _common_name(text: str) -> str:
     return text.rstrip() + "…"
 
 
+def service_name(common_name: str) -> x509.Name:
+    """C=VN, O=Văn phòng Chính phủ (the axis operator), CN=<service host>."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Văn phòng Chính phủ"),
+            x509.NameAttribute(NameOID.COMMON_NAME, _common_name(common_name)),
+        ]
+    )
+
+
 def key_identifiers(subject_key: PublicKey, issuer: x509.Certificate | PublicKey) -> list[Extension]:
     """subjectKeyIdentifier of the subject, authorityKeyIdentifier from the issuer's SKI (or key)."""
     ski = x509.SubjectKeyIdentifier.from_public_key(subject_key)
@@ -154,6 +167,15 @@ def person_extensions(
     eku = x509.ExtendedKeyUsage([DOCUMENT_SIGNING, EMAIL_PROTECTION])
     usage = _key_usage(digital_signature=True, content_commitment=True)
     return _leaf_extensions(subject_key, issuer, usage, eku, san, PERSON_POLICY)
+
+
+def service_extensions(
+    dns_names: Sequence[str], subject_key: PublicKey, issuer: x509.Certificate | PublicKey
+) -> list[Extension]:
+    """A network service (the axis): TLS server and client only, its host names in the SAN."""
+    san = x509.SubjectAlternativeName([x509.DNSName(name) for name in dns_names])
+    eku = x509.ExtendedKeyUsage([SERVER_AUTH, CLIENT_AUTH])
+    return _leaf_extensions(subject_key, issuer, _key_usage(digital_signature=True), eku, san, SERVICE_POLICY)
 
 
 def _leaf_extensions(

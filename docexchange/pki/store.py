@@ -34,6 +34,7 @@ from cryptography.x509 import ocsp
 
 from docexchange.clock import Clock, SystemClock, as_vietnam_time
 from docexchange.errors import PkiError, ReasonCode
+from docexchange.pki import profiles
 from docexchange.pki.authority import CertificateAuthority, certificate_time
 from docexchange.pki.identity import CertRole
 from docexchange.pki.keys import (
@@ -44,6 +45,7 @@ from docexchange.pki.keys import (
     parse_algorithm,
     private_key_to_pem,
 )
+from docexchange.pki.oids import AXIS_HOST, AXIS_SERVICE
 from docexchange.pki.revocation import (
     NOT_REVOKED,
     RevocationRecord,
@@ -165,6 +167,11 @@ class PkiStore:
                 item[role.value] = _describe_cert(cert)
             listed.append(item)
 
+        services = {
+            AXIS_SERVICE: _issue_service(
+                directory, issuing, key_algorithm, AXIS_SERVICE, [AXIS_HOST], start, leaf_end
+            )
+        }
         manifest = {
             "format": FORMAT,
             "simulation": "Simulated PKI for docexchange; not a real certification authority.",
@@ -176,6 +183,7 @@ class PkiStore:
             "root": _describe_cert(root.cert),
             "intermediate": _describe_cert(issuing.cert),
             "agencies": listed,
+            "services": services,
         }
         _write_json(directory / REVOCATIONS, {"format": FORMAT, "revocations": []})
         _write_json(directory / MANIFEST, manifest)
@@ -240,6 +248,20 @@ class PkiStore:
             path = self._agency_file(agency_id, role, "pem")
             raise PkiError(ReasonCode.PKI_MISSING, f"{path}: does not match manifest.json (edited by hand?)")
         return cert
+
+    def service(self, name: str = AXIS_SERVICE) -> Credential:
+        """TLS credential of a network service (the national axis by default)."""
+        described = self._manifest.get("services", {}).get(name)
+        if not isinstance(described, dict):
+            raise PkiError(ReasonCode.PKI_MISSING, f"{self.directory}: no certificate for service {name!r}")
+        cert = _load_certificate(self.directory / "services" / f"{name}.pem")
+        key_path = self.directory / "services" / f"{name}.key"
+        key = load_private_key_pem(_read(key_path), source=str(key_path))
+        if _fingerprint(cert) != described.get("sha256"):
+            raise PkiError(
+                ReasonCode.PKI_MISSING, f"{self.directory}/services/{name}.pem does not match manifest.json"
+            )
+        return Credential(cert, key, (self._intermediate,))
 
     def credential(self, agency_id: str, role: CertRole) -> Credential:
         """Certificate, key and chain of one agency role; PkiError(UNKNOWN_AGENCY) when absent."""
@@ -432,6 +454,26 @@ def _check_only_agency_files(agencies: Path) -> None:
 def _write_authority(directory: Path, name: str, authority: CertificateAuthority) -> None:
     _write_public(directory / f"{name}.pem", authority.cert.public_bytes(Encoding.PEM))
     _write_private(directory / f"{name}.key", private_key_to_pem(authority.key))
+
+
+def _issue_service(
+    directory: Path,
+    issuing: CertificateAuthority,
+    algorithm: KeyAlgorithm,
+    name: str,
+    dns_names: list[str],
+    not_before: datetime,
+    not_after: datetime,
+) -> dict[str, Any]:
+    key = generate_key(algorithm)
+    extensions = profiles.service_extensions(dns_names, key.public_key(), issuing.cert)
+    name_ = profiles.service_name(dns_names[0])
+    cert = issuing.issue(name_, key.public_key(), extensions, not_before=not_before, not_after=not_after)
+    folder = directory / "services"
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_public(folder / f"{name}.pem", cert.public_bytes(Encoding.PEM))
+    _write_private(folder / f"{name}.key", private_key_to_pem(key))
+    return {**_describe_cert(cert), "dns": dns_names}
 
 
 def _write_private(path: Path, data: bytes) -> None:

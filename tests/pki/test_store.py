@@ -7,10 +7,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from docexchange.errors import PkiError, ReasonCode
+from docexchange.errors import PkiError, ReasonCode, VerificationError
 from docexchange.pki import CertRole, KeyAlgorithm, PkiStore, SigningKey
 from docexchange.registry.model import Registry
 from tests.pki.conftest import HANOI, NOT_BEFORE, VPCP, VPCP_UNIT, make_store
@@ -26,6 +27,8 @@ def test_init_writes_the_documented_layout_with_private_keys_mode_600(store: Pki
         "root.key",
         "intermediate.pem",
         "intermediate.key",
+        "services/axis.pem",
+        "services/axis.key",
     }
     for agency in (VPCP, HANOI):
         expected |= {
@@ -156,3 +159,19 @@ def test_leaf_validity_is_capped_by_the_issuing_ca(tmp_path: Path, registry: Reg
 
 def _public(key: SigningKey) -> bytes:
     return key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+
+
+def test_the_axis_gets_a_tls_service_certificate_that_cannot_sign_documents(store: PkiStore) -> None:
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from docexchange.pki import AXIS_HOST, identity_of
+
+    axis = store.service()
+    names = axis.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == [AXIS_HOST]
+    usages = axis.cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert ExtendedKeyUsageOID.SERVER_AUTH in usages
+    assert axis.chain == (store.intermediate,)
+    with pytest.raises(VerificationError) as refused:
+        identity_of(axis.cert)
+    assert refused.value.code is ReasonCode.CERT_WRONG_PURPOSE
