@@ -52,6 +52,17 @@ class ReasonCode(StrEnum):
     UNKNOWN_PACKAGE = "unknown-package"
     BAD_REQUEST = "bad-request"
     RELAY_REFUSED = "relay-refused"
+    # Status sequences (docexchange.protocol.transitions.ProtocolReason has the same values)
+    STATUS_FOR_UNKNOWN_DOCUMENT = "status-for-unknown-document"
+    STATUS_FROM_NON_RECIPIENT = "status-from-non-recipient"
+    STATUS_FROM_NON_SENDER = "status-from-non-sender"
+    WRONG_PARTY = "wrong-party"
+    SKIPPED_ACCEPTANCE = "skipped-acceptance"
+    REFUSED_AFTER_ACCEPTANCE = "refused-after-acceptance"
+    STATUS_AFTER_REFUSAL = "status-after-refusal"
+    STATUS_AFTER_RECALL = "status-after-recall"
+    RECALL_ANSWER_WITHOUT_REQUEST = "recall-answer-without-request"
+    RECALL_AFTER_REFUSAL = "recall-after-refusal"
     # Configuration and data files
     INVALID_REGISTRY = "invalid-registry"
     INVALID_ARGUMENT = "invalid-argument"
