@@ -65,6 +65,7 @@ class ReasonCode(StrEnum):
     RECALL_AFTER_REFUSAL = "recall-after-refusal"
     # Configuration and data files
     INVALID_REGISTRY = "invalid-registry"
+    INVALID_RULES = "invalid-rules"
     INVALID_ARGUMENT = "invalid-argument"
     PKI_MISSING = "pki-missing"
 
