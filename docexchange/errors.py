@@ -66,6 +66,11 @@ class ReasonCode(StrEnum):
     # Configuration and data files
     INVALID_REGISTRY = "invalid-registry"
     INVALID_RULES = "invalid-rules"
+    # Stores
+    STORE_CONFLICT = "store-conflict"
+    STORE_NOT_FOUND = "store-not-found"
+    STORE_BUSY = "store-busy"
+    STORE_VERSION = "store-version"
     INVALID_ARGUMENT = "invalid-argument"
     PKI_MISSING = "pki-missing"
 
