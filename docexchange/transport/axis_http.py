@@ -45,6 +45,8 @@ _STATUS_FOR: dict[ReasonCode, int] = {
     ReasonCode.REVOCATION_UNKNOWN: 403,
     ReasonCode.UNKNOWN_RECIPIENT: 404,
     ReasonCode.UNKNOWN_PACKAGE: 404,
+    ReasonCode.STORE_CONFLICT: 409,
+    ReasonCode.STORE_BUSY: 503,
 }
 
 

@@ -15,7 +15,7 @@ from docexchange.pki import AXIS_HOST, Credential, PathValidator, PkiStore, Stor
 from docexchange.transport.axis_http import AxisClient, AxisHttpServer
 from docexchange.transport.errors import TransportError
 from docexchange.transport.tls import authenticated_agency, client_context, server_context
-from tests.transport.conftest import LAO_CAI_ID, VPCP_ID
+from tests.netpki import LAO_CAI_ID, VPCP_ID
 
 NOW = datetime(2019, 3, 12, 9, 0, tzinfo=VIETNAM_TZ)
 

@@ -13,7 +13,7 @@ from docexchange.registry import Registry
 from docexchange.transport.errors import TransportError
 from docexchange.transport.mail import MailClient, MailOutcome, MailServer, RecordsOfficeHandler, build_mail
 from docexchange.transport.tls import client_context, server_context
-from tests.transport.conftest import LAO_CAI_ID, VPCP_ID
+from tests.netpki import LAO_CAI_ID, VPCP_ID
 
 EDXML = b"<edXML:edXMLEnvelope xmlns:edXML='http://www.mic.gov.vn/TBT/QCVN_102_2016'/>"
 

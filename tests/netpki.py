@@ -1,4 +1,4 @@
-"""A small ECDSA PKI shared by the transport tests (TLS only needs speed here, not RSA)."""
+"""A small ECDSA PKI shared by the network tests (TLS only needs speed here, not RSA)."""
 
 from __future__ import annotations
 

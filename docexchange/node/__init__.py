@@ -1,0 +1,1 @@
+"""Nodes: the national axis (hub) and agency nodes, composing store, protocol, routing and transports."""
