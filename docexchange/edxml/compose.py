@@ -59,7 +59,7 @@ class NewDocument:
     drafting_unit: str = ""
     priority: Priority = Priority.NORMAL
     due_date: date | None = None
-    attachments: tuple[Path, ...] = ()
+    attachments: tuple[Path | Attachment, ...] = ()
     number: int | None = None
 
 
@@ -76,14 +76,16 @@ def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
         legal_normative=doc.legal_normative,
     )
     attachments = tuple(
-        Attachment(
+        item
+        if isinstance(item, Attachment)
+        else Attachment(
             content_id=f"att{index}",
-            attachment_name=path.name,
-            content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-            data=path.read_bytes(),
-            description=path.name,
+            attachment_name=item.name,
+            content_type=mimetypes.guess_type(item.name)[0] or "application/octet-stream",
+            data=item.read_bytes(),
+            description=item.name,
         )
-        for index, path in enumerate(doc.attachments, start=1)
+        for index, item in enumerate(doc.attachments, start=1)
     )
     signer = doc.sender.signer
     return DocumentMessage(

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography import x509
 
 from docexchange.clock import Clock
-from docexchange.edxml.envelope import summarize
+from docexchange.edxml.envelope import EnvelopeSummary, summarize
 from docexchange.edxml.model import StatusCode
 from docexchange.edxml.namespaces import q
 from docexchange.edxml.parse import DEFAULT_LIMITS, ParseLimits, parse_message
@@ -76,7 +76,15 @@ class Hub:
             )
         return agency_id
 
-    def upload(self, agency_id: str, data: bytes) -> tuple[list[dict[str, Any]], bool]:
+    def upload(
+        self, agency_id: str, data: bytes, recipients: list[str] | None = None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Queue ``data`` for its recipients (or the subset ``recipients`` names).
+
+        A document goes to the agencies in its To list; a status to the agency whose document it
+        answers (ResponseFor) — except the sender's own recall request (13), which names its
+        recipients explicitly.
+        """
         root, kind = parse_message(data, self.limits)
         try:
             summary = summarize(root, kind)
@@ -87,7 +95,8 @@ class Hub:
                 ReasonCode.SENDER_NOT_AUTHENTICATED,
                 f"the message says it comes from {summary.sender}, but the connection is {agency_id}'s",
             )
-        unknown = [r for r in summary.recipients if r not in self.registry]
+        targets = self._targets(summary, recipients)
+        unknown = [r for r in targets if r not in self.registry]
         if unknown:
             raise DocexchangeError(
                 ReasonCode.UNKNOWN_RECIPIENT, f"{', '.join(unknown)} is not in the directory"
@@ -95,7 +104,7 @@ class Hub:
         now = self.clock.now()
         priority = _priority(root) if kind is MessageKind.DOCUMENT else 0
         receipts, created_any = [], False
-        for recipient in summary.recipients:
+        for recipient in targets:
             package = NewPackage(
                 kind=PayloadKind.DOCUMENT if kind is MessageKind.DOCUMENT else PayloadKind.STATUS,
                 document_id=summary.document_id,
@@ -116,6 +125,27 @@ class Hub:
             created_any = created_any or not duplicate
             receipts.append({"package_id": row.package_id, "recipient": recipient, "duplicate": duplicate})
         return receipts, created_any
+
+    @staticmethod
+    def _targets(summary: EnvelopeSummary, recipients: list[str] | None) -> tuple[str, ...]:
+        own_recall = (
+            summary.kind is MessageKind.STATUS and summary.status_code == StatusCode.RECALL_REQUEST.wire
+        )
+        if recipients is None:
+            if own_recall:
+                raise DocexchangeError(
+                    ReasonCode.BAD_REQUEST, "a recall request (13) must name its recipients"
+                )
+            return summary.recipients
+        if not recipients or len(set(recipients)) != len(recipients):
+            raise DocexchangeError(ReasonCode.BAD_REQUEST, "the recipient list is empty or repeats an agency")
+        if not own_recall:
+            stray = [r for r in recipients if r not in summary.recipients]
+            if stray:
+                raise DocexchangeError(
+                    ReasonCode.BAD_REQUEST, f"{', '.join(stray)} is not an addressee of this message"
+                )
+        return tuple(recipients)
 
     def inbox(self, agency_id: str) -> list[dict[str, Any]]:
         return [_summary(row) for row in self.store.inbox(agency_id)]

@@ -56,7 +56,9 @@ class AxisService(Protocol):
     max_bytes: int
 
     def authenticate(self, cert: x509.Certificate | None) -> str: ...
-    def upload(self, agency_id: str, data: bytes) -> tuple[list[dict[str, Any]], bool]: ...
+    def upload(
+        self, agency_id: str, data: bytes, recipients: list[str] | None = None
+    ) -> tuple[list[dict[str, Any]], bool]: ...
     def inbox(self, agency_id: str) -> list[dict[str, Any]]: ...
     def download(self, agency_id: str, package_id: str) -> tuple[bytes, list[dict[str, Any]]]: ...
     def acknowledge(self, agency_id: str, package_id: str, state: str, reason: str) -> None: ...
@@ -109,7 +111,9 @@ class AxisHttpServer:
     async def _upload(self, request: web.Request) -> web.Response:
         agency = await self._agency(request)
         data = await request.read()
-        receipts, created = await self._call(self.service.upload, agency, data)
+        to = request.query.get("to")
+        recipients = [r for r in to.split(",")] if to is not None else None
+        receipts, created = await self._call(self.service.upload, agency, data, recipients)
         return web.json_response({"packages": receipts}, status=201 if created else 200)
 
     async def _inbox(self, request: web.Request) -> web.Response:
@@ -211,10 +215,10 @@ class AxisClient:
             raise TransportError(reason, message, retryable=response.status >= 500, status=response.status)
         return response.status, body, headers
 
-    async def upload(self, data: bytes) -> list[UploadReceipt]:
-        _, body, _ = await self._request(
-            "POST", "/packages", data=data, headers={"Content-Type": "application/xml"}
-        )
+    async def upload(self, data: bytes, recipients: list[str] | None = None) -> list[UploadReceipt]:
+        params = {"to": ",".join(recipients)} if recipients is not None else None
+        headers = {"Content-Type": "application/xml"}
+        _, body, _ = await self._request("POST", "/packages", data=data, headers=headers, params=params)
         return [
             UploadReceipt(p["package_id"], p["recipient"], bool(p["duplicate"]))
             for p in json.loads(body)["packages"]

@@ -188,3 +188,16 @@ async def test_a_package_stays_in_the_inbox_until_acknowledged(axis: Axis) -> No
     await vpcp.close()
     await lao_cai.close()
     assert (conflict.value.status, conflict.value.reason) == (409, "store-conflict")
+
+
+async def test_an_upload_may_name_a_subset_of_the_addressees(axis: Axis) -> None:
+    vpcp = axis.client(VPCP_ID)
+    receipts = await vpcp.upload(edxml(), [LAO_CAI_ID])
+    with pytest.raises(TransportError) as refused:
+        await vpcp.upload(edxml(2), ["000.00.00.G12"])  # not in the To list
+    await vpcp.close()
+    assert [r.recipient for r in receipts] == [LAO_CAI_ID]
+    assert (refused.value.status, refused.value.reason) == (400, "bad-request")
+    da_nang = axis.client(DA_NANG_ID)
+    assert await da_nang.inbox() == []
+    await da_nang.close()

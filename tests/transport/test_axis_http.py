@@ -33,7 +33,9 @@ class FakeAxis:
     def authenticate(self, cert: x509.Certificate | None) -> str:
         return authenticated_agency(cert, self.validator, [self.pki.intermediate], NOW)
 
-    def upload(self, agency_id: str, data: bytes) -> tuple[list[dict[str, Any]], bool]:
+    def upload(
+        self, agency_id: str, data: bytes, recipients: list[str] | None = None
+    ) -> tuple[list[dict[str, Any]], bool]:
         if data == b"crash":
             raise RuntimeError("a bug in the hub")
         if not data.startswith(b"<"):
