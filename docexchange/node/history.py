@@ -1,0 +1,47 @@
+"""Rebuild the protocol's view of a document from the durable status log.
+
+The protocol records are pure and in memory; what survives a restart is the store's status log.
+Replaying the accepted statuses through the same transition table gives back exactly the state
+the node had, so nothing about a document's state is stored twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from docexchange.edxml.model import StatusCode
+from docexchange.protocol import DocumentRecord, ReceivedDocument
+from docexchange.store import Direction, IncomingEntry, OutgoingEntry, StatusLogEntry
+
+_RECALL_ANSWERS = (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED)
+
+
+def _accepted(log: Iterable[StatusLogEntry]) -> list[StatusLogEntry]:
+    """Only statuses that were applied; refused ones are logged with their reason for the audit."""
+    return sorted(
+        (e for e in log if e.reason_code is None or e.direction is Direction.OUT), key=lambda e: e.id
+    )
+
+
+def sender_view(entry: OutgoingEntry, log: Iterable[StatusLogEntry]) -> DocumentRecord:
+    record = DocumentRecord.sent(entry.document_id, entry.agency_id, entry.recipients, entry.registered_at)
+    for event in _accepted(log):
+        if event.direction is Direction.IN:
+            record.receive_status(event.counterpart, event.status_code, event.at)
+        elif event.status_code is StatusCode.RECALL_REQUEST:
+            record.request_recall(event.at, [event.counterpart])
+    return record
+
+
+def receiver_view(entry: IncomingEntry, receiver: str, log: Iterable[StatusLogEntry]) -> ReceivedDocument:
+    document = ReceivedDocument.received(
+        entry.document_id, entry.issuing_agency, receiver, entry.date_received
+    )
+    for event in _accepted(log):
+        if event.direction is Direction.IN and event.status_code is StatusCode.RECALL_REQUEST:
+            document.receive_recall(event.counterpart, event.at)
+        elif event.direction is Direction.OUT and event.status_code in _RECALL_ANSWERS:
+            document.answer_recall(event.status_code is StatusCode.RECALL_AGREED, event.at)
+        elif event.direction is Direction.OUT:
+            document.report(event.status_code, event.at)
+    return document

@@ -1,0 +1,122 @@
+"""A whole simulated network in one asyncio process, on loopback: the axis and agency nodes.
+
+Each node gets its own SQLite store, a records-office mail server if it uses mail, and clients for
+the axis and mail if it may use them; the directory maps mail domains to the ports the OS gave.
+Used by ``docexchange demo`` and the end-to-end tests; later issues run nodes as processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docexchange.clock import Clock
+from docexchange.node.agency import AgencyNode, ReceiverPolicy
+from docexchange.node.directory import Directory
+from docexchange.node.events import EventLog
+from docexchange.node.hub import Hub
+from docexchange.pki import AXIS_HOST, PkiStore
+from docexchange.registry import Registry
+from docexchange.routing import CapabilityTable, RoutingRules
+from docexchange.store import HubStore, NodeStore
+from docexchange.transport.axis_http import AxisClient, AxisHttpServer
+from docexchange.transport.mail import MailClient, MailServer, RecordsOfficeHandler
+from docexchange.transport.tls import client_context, server_context
+
+
+@dataclass
+class LoopbackNetwork:
+    state: Path
+    registry: Registry
+    pki: PkiStore
+    clock: Clock
+    rules: RoutingRules
+    capabilities: CapabilityTable
+    events: EventLog = field(default_factory=EventLog)
+    directory: Directory = field(default_factory=Directory)
+    nodes: dict[str, AgencyNode] = field(default_factory=dict)
+    hub: Hub | None = None
+    _axis_server: AxisHttpServer | None = None
+    _hub_store: HubStore | None = None
+    _mail_servers: list[MailServer] = field(default_factory=list)
+
+    async def start_axis(self) -> None:
+        self.state.mkdir(parents=True, exist_ok=True)
+        self._hub_store = HubStore(self.state / "axis.sqlite")
+        self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock)
+        self._axis_server = AxisHttpServer(self.hub, server_context(self.pki.service(), self.pki.root))
+        port = await self._axis_server.start()
+        self.directory.axis = ("127.0.0.1", port)
+
+    async def stop_axis(self) -> None:
+        if self._axis_server is not None:
+            await self._axis_server.stop()
+            self._axis_server = None
+        if self._hub_store is not None:
+            self._hub_store.close()
+            self._hub_store = None
+
+    async def start_node(self, agency_id: str, policy: ReceiverPolicy | None = None) -> AgencyNode:
+        agency = self.registry.get(agency_id)
+        caps = self.capabilities.of(agency_id)
+        own = self.pki.organisation(agency_id)
+        node = AgencyNode(
+            agency=agency,
+            registry=self.registry,
+            pki=self.pki,
+            store=NodeStore(self.state / f"{agency_id}.sqlite", agency_id),
+            clock=self.clock,
+            rules=self.rules,
+            capabilities=self.capabilities,
+            directory=self.directory,
+            events=self.events,
+            policy=policy or ReceiverPolicy(),
+        )
+        if caps.axis and self.directory.axis is not None:
+            host, port = self.directory.axis
+            node.axis = AxisClient(
+                port, client_context(self.pki.root, own), server_hostname=AXIS_HOST, host=host
+            )
+        if caps.mail:
+            handler = RecordsOfficeHandler({agency.domain}, node.mail_delivery)
+            server = MailServer(
+                handler,
+                server_context(own, self.pki.root),
+                hostname=agency.domain,
+                max_bytes=node.verifier.limits.max_bytes,
+            )
+            self.directory.publish_mail(agency.domain, "127.0.0.1", await server.start())
+            self._mail_servers.append(server)
+            node.mail = MailClient(client_context(self.pki.root, own), self.directory.resolve_mail)
+        self.nodes[agency_id] = node
+        return node
+
+    async def start(self, agency_ids: Iterable[str]) -> None:
+        await self.start_axis()
+        for agency_id in agency_ids:
+            await self.start_node(agency_id)
+
+    async def settle(self, rounds: int = 6) -> int:
+        """Pump every outbox and poll the axis until nothing moves (or ``rounds`` pass)."""
+        moved_total = 0
+        for _ in range(rounds):
+            moved = 0
+            for node in self.nodes.values():
+                moved += await node.pump()
+            for node in self.nodes.values():
+                moved += await node.poll_axis()
+            moved_total += moved
+            if moved == 0:
+                break
+        return moved_total
+
+    async def stop(self) -> None:
+        for server in self._mail_servers:
+            await server.stop()
+        self._mail_servers.clear()
+        for node in self.nodes.values():
+            if node.axis is not None:
+                await node.axis.close()
+            node.store.close()
+        await self.stop_axis()
