@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/docexchange walk --workdir build/walk
+	$(BIN)/docexchange demo --workdir build/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check docexchange tests bench
