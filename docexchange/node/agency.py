@@ -14,6 +14,7 @@ sequences, signing verifies, the store keeps everything durable. Transports only
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog, NodeEvent
 from docexchange.node.history import receiver_view, sender_view
+from docexchange.node.hops import verify_hop
 from docexchange.pki import PathValidator, PkiStore, StoreRevocationSource
 from docexchange.protocol import IllegalTransition, unknown_document
 from docexchange.registry import Agency, Registry
@@ -196,6 +198,8 @@ class AgencyNode:
                     at=now,
                     priority=decision.queue_priority,
                 )
+                if decision.paper_copy:  # Government/PM, listed types, or unsigned: paper goes too
+                    self.store.enqueue(message.document_id, decision.recipient, Channel.PAPER, b"", at=now)
         self._event(message.document_id, "signed" if payload else "registered", detail=message.code.text)
         for decision in decisions:
             copy = " + paper copy" if decision.paper_copy else ""
@@ -284,10 +288,12 @@ class AgencyNode:
         try:
             root, kind = parse_message(data, self.verifier.limits)
             summary = summarize(root, kind)
-        except (DocexchangeError, ValueError) as exc:
-            reason = exc.code.value if isinstance(exc, DocexchangeError) else ReasonCode.SCHEMA_INVALID.value
-            self._event("", "refused-at-transport", channel.value, f"{reason}: {exc}")
-            return ReceiveOutcome(False, reason, str(exc))
+        except DocexchangeError as exc:
+            self._event("", "refused-at-transport", channel.value, str(exc))
+            return ReceiveOutcome(False, exc.code.value, exc.message)
+        except ValueError as exc:  # schema-valid but without the parts a summary needs
+            self._event("", "refused-at-transport", channel.value, f"schema-invalid: {exc}")
+            return ReceiveOutcome(False, ReasonCode.SCHEMA_INVALID.value, str(exc))
         if kind is MessageKind.STATUS:
             return self._receive_status(data, summary.document_id, channel)
         return self._receive_document(data, summary.document_id, summary.sender, summary.recipients, channel)
@@ -552,7 +558,8 @@ class AgencyNode:
         handled = 0
         try:
             for package in await self.axis.inbox():
-                data, _hops = await self.axis.download(package["package_id"])
+                data, hops = await self.axis.download(package["package_id"])
+                self._check_hops(package, data, hops)
                 outcome = await self.receive(data, Channel.AXIS)
                 state = "done" if outcome.delivered else "fail"
                 await self.axis.acknowledge(package["package_id"], state, outcome.reason)
@@ -560,6 +567,15 @@ class AgencyNode:
         except TransportError as exc:  # the axis is down: what was not acknowledged stays there
             self._event("", "axis-unreachable", Channel.AXIS.value, f"{exc.reason}: {exc.message}")
         return handled
+
+    def _check_hops(self, package: dict[str, object], data: bytes, hops: list[dict[str, object]]) -> None:
+        """The axis's hop records must be signed by the axis over these very bytes."""
+        digest = hashlib.sha256(data).hexdigest()
+        axis_cert = self.pki.service().cert
+        good = [h for h in hops if verify_hop(axis_cert, h, digest)]
+        verdict = "signed by the axis" if hops and len(good) == len(hops) else "NOT signed by the axis"
+        times = ", ".join(str(h.get("at", "?")) for h in hops)
+        self._event(str(package.get("document_id", "")), "hop", Channel.AXIS.value, f"{verdict}: {times}")
 
     async def mail_delivery(self, mail_from: str, recipient: str, edxml: bytes) -> MailOutcome:
         """The records-office mail handler's callback: 250 once stored, 5xx when unreadable."""

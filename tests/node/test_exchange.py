@@ -251,3 +251,56 @@ async def test_a_node_restarted_keeps_its_registers_and_carries_on(
     assert receipt(again, sent.document_id) == {LAO_CAI_ID: "04"}
     assert second.code.startswith("02/")  # numbering continued after the restart
     await again.stop()
+
+
+async def test_documents_to_the_government_office_also_go_on_paper(network: LoopbackNetwork) -> None:
+    lao_cai = network.nodes[LAO_CAI_ID]
+    sent = lao_cai.send(Draft(recipients=(VPCP_ID,), type_code="BC", subject="Báo cáo tình hình thí điểm"))
+    assert sent.decisions[0].channel is Channel.AXIS and sent.decisions[0].paper_copy
+    await network.settle()
+    items = {
+        (i.channel, i.state)
+        for i in lao_cai.store.list_outbox(sent.document_id)
+        if i.kind.value == "document"
+    }
+    assert items == {(Channel.AXIS, OutboxState.SENT), (Channel.PAPER, OutboxState.PAPER)}
+
+
+async def test_the_receiver_checks_the_axis_hop_records(network: LoopbackNetwork) -> None:
+    sent = network.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
+    await network.settle()
+    hops = [e for e in network.events.for_document(sent.document_id) if e.what == "hop"]
+    # the document at Lào Cai, and its 01 and 03 back at VPCP: every package carries a signed hop
+    assert sorted(e.agency for e in hops) == [VPCP_ID, VPCP_ID, LAO_CAI_ID]
+    assert all(e.detail.startswith("signed by the axis: 2018-12-20T08:00:00+07:00") for e in hops)
+
+
+async def test_garbage_by_mail_gets_554_and_the_node_keeps_serving(
+    network: LoopbackNetwork, net_pki: PkiStore
+) -> None:
+    import asyncio
+    import smtplib
+    import ssl
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from docexchange.transport.mail import build_mail
+
+    host, port = network.directory.resolve_mail("danang.gov.vn")
+    context = ssl.create_default_context(cadata=net_pki.root.public_bytes(Encoding.PEM).decode())
+    context.check_hostname = False
+
+    def hostile() -> tuple[int, bytes]:
+        with smtplib.SMTP(host, port, local_hostname="attacker.gov.vn", timeout=10) as client:
+            client.starttls(context=context)
+            client.ehlo()
+            client.mail("vanthu@chinhphu.gov.vn")
+            client.rcpt("vanthu@danang.gov.vn")
+            message = build_mail("vanthu@chinhphu.gov.vn", "vanthu@danang.gov.vn", b"<edXML:not-closed", "x")
+            return client.data(message.as_bytes())
+
+    code, text = await asyncio.to_thread(hostile)
+    assert code == 554 and text.startswith(b"5.7.0 malformed-xml: not well-formed XML")
+    sent = network.nodes[VPCP_ID].send(draft(DA_NANG_ID))
+    await network.settle()
+    assert receipt(network, sent.document_id) == {DA_NANG_ID: "03"}
