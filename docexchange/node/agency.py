@@ -134,6 +134,7 @@ class AgencyNode:
         validator = PathValidator(self.pki.root, StoreRevocationSource(self.pki, self.clock))
         self.signer = AgencySigner(self.pki, validator)
         self.verifier = MessageVerifier(validator, policy=self.signature_policy, clock=self.clock)
+        self.axis_certificate = self.pki.service().cert  # hop records are checked against it
         self.store.recover()
 
     @property
@@ -571,8 +572,7 @@ class AgencyNode:
     def _check_hops(self, package: dict[str, object], data: bytes, hops: list[dict[str, object]]) -> None:
         """The axis's hop records must be signed by the axis over these very bytes."""
         digest = hashlib.sha256(data).hexdigest()
-        axis_cert = self.pki.service().cert
-        good = [h for h in hops if verify_hop(axis_cert, h, digest)]
+        good = [h for h in hops if verify_hop(self.axis_certificate, h, digest)]
         verdict = "signed by the axis" if hops and len(good) == len(hops) else "NOT signed by the axis"
         times = ", ".join(str(h.get("at", "?")) for h in hops)
         self._event(str(package.get("document_id", "")), "hop", Channel.AXIS.value, f"{verdict}: {times}")

@@ -113,6 +113,7 @@ class PkiStore:
         self._intermediate = _load_certificate(directory / "intermediate.pem")
         self._authorities: dict[str, CertificateAuthority] = {}
         self._credentials: dict[tuple[str, CertRole], Credential] = {}
+        self._services: dict[str, Credential] = {}
         self._revocations = _read_revocations(directory / REVOCATIONS)
 
     # -- creating and opening -------------------------------------------------------------------
@@ -250,7 +251,10 @@ class PkiStore:
         return cert
 
     def service(self, name: str = AXIS_SERVICE) -> Credential:
-        """TLS credential of a network service (the national axis by default)."""
+        """TLS credential of a network service (the national axis by default); loaded once."""
+        cached = self._services.get(name)
+        if cached is not None:
+            return cached
         described = self._manifest.get("services", {}).get(name)
         if not isinstance(described, dict):
             raise PkiError(ReasonCode.PKI_MISSING, f"{self.directory}: no certificate for service {name!r}")
@@ -261,7 +265,8 @@ class PkiStore:
             raise PkiError(
                 ReasonCode.PKI_MISSING, f"{self.directory}/services/{name}.pem does not match manifest.json"
             )
-        return Credential(cert, key, (self._intermediate,))
+        self._services[name] = Credential(cert, key, (self._intermediate,))
+        return self._services[name]
 
     def credential(self, agency_id: str, role: CertRole) -> Credential:
         """Certificate, key and chain of one agency role; PkiError(UNKNOWN_AGENCY) when absent."""
