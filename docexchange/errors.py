@@ -44,6 +44,7 @@ class ReasonCode(StrEnum):
     # Identity
     SIGNER_NOT_SENDER = "signer-not-sender"
     SIGNER_MISMATCH = "signer-mismatch"
+    DOCUMENT_ID_MISMATCH = "document-id-mismatch"
     UNKNOWN_AGENCY = "unknown-agency"
     # Network
     UNAUTHENTICATED = "unauthenticated"

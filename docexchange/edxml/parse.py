@@ -58,8 +58,10 @@ DEFAULT_LIMITS = ParseLimits()
 def xml_parser() -> etree.XMLParser:
     """The one parser configuration for untrusted XML, also handed to signxml.
 
-    ``huge_tree`` lifts libxml2's 10-million-character limit on a single text node, which a
-    base64 attachment of more than about 7 MiB exceeds; the protections it also lifts are
+    Comments are dropped while parsing: exclusive c14n without comments ignores them, so no
+    digest changes, and no reader of the tree can be misled by a comment splitting a value
+    (``findtext`` stops at one). ``huge_tree`` lifts libxml2's 10-million-character limit on a
+    single text node, which a base64 attachment of more than about 7 MiB exceeds; the protections it also lifts are
     replaced by ours: no DTD or entity is ever accepted (checked below), the byte size is capped
     before parsing and the nesting depth is checked after.
     """
@@ -69,6 +71,7 @@ def xml_parser() -> etree.XMLParser:
         load_dtd=False,
         dtd_validation=False,
         huge_tree=True,
+        remove_comments=True,
         remove_blank_text=False,
         collect_ids=False,
     )

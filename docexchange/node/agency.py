@@ -14,9 +14,13 @@ sequences, signing verifies, the store keeps everything durable. Transports only
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from docexchange.clock import Clock
 from docexchange.edxml import (
@@ -34,7 +38,7 @@ from docexchange.edxml import (
     to_bytes,
 )
 from docexchange.edxml.compose import NewDocument, compose, organization_of
-from docexchange.edxml.envelope import summarize
+from docexchange.edxml.envelope import EnvelopeSummary, summarize
 from docexchange.edxml.numbering import DocumentNumberer, Series, document_kind
 from docexchange.edxml.schema import MessageKind
 from docexchange.errors import DocexchangeError, ReasonCode
@@ -48,6 +52,7 @@ from docexchange.registry import Agency, Registry
 from docexchange.routing import (
     CapabilityTable,
     Channel,
+    DocumentTraits,
     FailureKind,
     RoutingDecision,
     RoutingRules,
@@ -63,7 +68,9 @@ from docexchange.store import (
     NewOutgoing,
     NodeStore,
     OutboxItem,
+    OutboxState,
     PayloadKind,
+    StoreBusyError,
 )
 from docexchange.transport.axis_http import AxisClient
 from docexchange.transport.errors import TransportError
@@ -104,6 +111,30 @@ class ReceiveOutcome:
     message: str = ""
     document_id: str = ""
     duplicate: bool = False
+    retry_later: bool = False  # a passing condition (store busy): nothing taken, deliver again
+
+
+@dataclass(frozen=True)
+class PreparedStatus:
+    """A signed status message not yet logged or queued (so both can share a transaction)."""
+
+    status: StatusMessage
+    to: str
+    channel: Channel
+    payload: bytes
+
+
+class _ForeignBytes(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+_DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
+_MAY_HAVE_ARRIVED = (OutboxState.SENT, OutboxState.IN_FLIGHT)
+_RETRY_AFTER_BUG = timedelta(minutes=5)
+MAX_AXIS_DELIVERIES = 3  # a package that cannot be processed after this many downloads is failed
 
 
 @dataclass
@@ -135,7 +166,13 @@ class AgencyNode:
         self.signer = AgencySigner(self.pki, validator)
         self.verifier = MessageVerifier(validator, policy=self.signature_policy, clock=self.clock)
         self.axis_certificate = self.pki.service().cert  # hop records are checked against it
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"node-{self.id}")
         self.store.recover()
+
+    def close(self) -> None:
+        """Stop the worker thread and close the store."""
+        self._worker.shutdown(wait=True)
+        self.store.close()
 
     @property
     def id(self) -> str:
@@ -216,7 +253,15 @@ class AgencyNode:
         """Send what is due (urgent first); retry or fall back on failure. Returns items handled."""
         items = self.store.due(self.clock.now(), limit)
         for item in items:
-            await self._deliver(item)
+            try:
+                await self._deliver(item)
+            except Exception as exc:
+                self.store.mark_failed(
+                    item.id, f"internal: {type(exc).__name__}: {exc}", self.clock.now() + _RETRY_AFTER_BUG
+                )
+                self._event(
+                    item.document_id, "internal-error", item.channel.value, f"{type(exc).__name__}: {exc}"
+                )
         return len(items)
 
     async def _deliver(self, item: OutboxItem) -> None:
@@ -260,32 +305,41 @@ class AgencyNode:
         )
 
     def _decision_for(self, item: OutboxItem) -> RoutingDecision:
-        """Re-derive the routing decision (pure) from the signed payload of a document."""
+        """Re-derive the routing decision (pure): from the signed payload of a document; a status
+        routes like an ordinary document between the same two agencies."""
         if item.kind is PayloadKind.DOCUMENT:
-            root, _ = parse_message(item.payload)
-            traits = traits_of(read_document(root))
+            traits = traits_of(read_document(parse_message(item.payload, self.verifier.limits)[0]))
         else:
-            traits = traits_of(self._placeholder_document(item.document_id))
+            traits = DocumentTraits(item.document_id, self.id, "CV")
         return self.rules.decide(
             traits, item.recipient, self.capabilities.of(self.id), self.capabilities.of(item.recipient)
         )
 
-    def _placeholder_document(self, document_id: str) -> DocumentMessage:
-        entry = self.store.incoming(document_id)
-        outgoing = self.store.outgoing(document_id)
-        data = (self.store.incoming_message(document_id) if entry else None) or (
-            self.store.outgoing_message(document_id) if outgoing else None
-        )
-        if data is None:
-            raise DocexchangeError(
-                ReasonCode.STORE_NOT_FOUND, f"no copy of {document_id} to route a status for"
-            )
-        return read_document(parse_message(data)[0])
-
     # -- receiving ------------------------------------------------------------------------------
 
     async def receive(self, data: bytes, channel: Channel) -> ReceiveOutcome:
-        """Bytes that arrived by ``channel``: a document or a status message."""
+        """Bytes that arrived by ``channel``: a document or a status message.
+
+        Runs on the node's worker thread so a large verification or a busy database never stalls
+        the event loop; never raises — anything unexpected becomes an ``unprocessable`` refusal.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._receive_safely, data, channel)
+
+    def _receive_safely(self, data: bytes, channel: Channel) -> ReceiveOutcome:
+        try:
+            return self._receive(data, channel)
+        except StoreBusyError as exc:  # try again later: nothing was taken
+            return ReceiveOutcome(False, exc.code.value, exc.message, retry_later=True)
+        except Exception as exc:
+            # Nothing may take the node down. Not the input's fault as far as we know (that would
+            # have been a refusal) and nothing was committed: leave the message to be delivered
+            # again, as after a crash.
+            text = f"{type(exc).__name__}: {exc}"
+            self._event("", "unprocessable", channel.value, text)
+            return ReceiveOutcome(False, ReasonCode.UNPROCESSABLE.value, text, retry_later=True)
+
+    def _receive(self, data: bytes, channel: Channel) -> ReceiveOutcome:
         try:
             root, kind = parse_message(data, self.verifier.limits)
             summary = summarize(root, kind)
@@ -297,30 +351,41 @@ class AgencyNode:
             return ReceiveOutcome(False, ReasonCode.SCHEMA_INVALID.value, str(exc))
         if kind is MessageKind.STATUS:
             return self._receive_status(data, summary.document_id, channel)
-        return self._receive_document(data, summary.document_id, summary.sender, summary.recipients, channel)
+        return self._receive_document(data, summary, channel)
 
-    def _receive_document(
-        self, data: bytes, document_id: str, sender: str, recipients: tuple[str, ...], channel: Channel
-    ) -> ReceiveOutcome:
-        now = self.clock.now()
-        if self.store.incoming(document_id) is not None:
-            self._event(document_id, "duplicate", channel.value, f"from {sender}: already registered")
-            return ReceiveOutcome(True, document_id=document_id, duplicate=True)
-        self._event(document_id, "received", channel.value, f"from {sender}")
+    def _receive_document(self, data: bytes, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
+        digest = hashlib.sha256(data).hexdigest()
         try:
             verified = self.verifier.verify_document(data)
         except DocexchangeError as exc:
-            self._event(document_id, "refused", channel.value, f"{exc.code.value}: {exc.message}")
-            self._refuse_unverified(data, document_id, sender, channel, exc)
-            return ReceiveOutcome(True, exc.code.value, exc.message, document_id)
-        message = verified.message
+            self._event(summary.document_id, "refused", channel.value, f"{exc.code.value}: {exc.message}")
+            self._refuse_unverified(data, summary, channel, exc, digest)
+            return ReceiveOutcome(True, exc.code.value, exc.message, summary.document_id)
+        message = verified.message  # from here on, only signed values
+        document_id = message.document_id
+        if self.store.incoming(document_id) is not None:
+            self._event(
+                document_id, "duplicate", channel.value, f"from {message.from_.organ_id}: already registered"
+            )
+            return ReceiveOutcome(True, document_id=document_id, duplicate=True)
+        if self._recalled_before_arrival(document_id, message.from_.organ_id):
+            self._event(document_id, "ignored", channel.value, "recalled by its sender before it arrived")
+            return ReceiveOutcome(True, "recalled", "recalled before arrival", document_id)
+        self._event(document_id, "received", channel.value, f"from {message.from_.organ_id}")
         refusal = self._business_refusal(message)
         if refusal is not None:
             code, text = refusal
-            self._answer(message, StatusCode.ARRIVED, "Đã đến", channel)
-            self._answer(message, StatusCode.REFUSED, f"{code}: {text}", channel, reason=code)
+            arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+            refused = self._prepare_answer(
+                message, StatusCode.REFUSED, f"{code}: {text}", channel, digest=digest
+            )
+            with self.store.transaction():
+                self._commit_status(arrived)
+                self._commit_status(refused, reason=code)
             self._event(document_id, "refused", channel.value, f"{code}: {text}")
             return ReceiveOutcome(True, code, text, document_id)
+        now = self.clock.now()
+        arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
         with self.store.transaction():
             entry, _ = self.store.register_incoming(
                 NewIncoming(
@@ -336,10 +401,15 @@ class AgencyNode:
                     signed_message=data,
                 )
             )
-            self._answer(message, StatusCode.ARRIVED, "Đã đến", channel)
-            self._answer(
-                message, StatusCode.ACCEPTED, f"Đã tiếp nhận, số đến {entry.incoming_number}", channel
+            accepted = self._prepare_answer(
+                message,
+                StatusCode.ACCEPTED,
+                f"Đã tiếp nhận, số đến {entry.incoming_number}",
+                channel,
+                digest=digest,
             )
+            self._commit_status(arrived)
+            self._commit_status(accepted)
         self._event(
             document_id, "registered", channel.value, f"số đến {entry.incoming_number}; {_signers(verified)}"
         )
@@ -350,36 +420,42 @@ class AgencyNode:
             return "mis-sent", f"{self.id} is not an addressee of {message.code.text}"
         return self.policy.refuse(message)
 
-    def _refuse_unverified(
-        self, data: bytes, document_id: str, sender: str, channel: Channel, error: DocexchangeError
-    ) -> None:
-        """Status 02 with the verification reason, to the agency the document claims to come from."""
-        if sender not in self.registry or sender not in self.pki:
-            return  # nobody to answer: logged as an event only
-        try:
-            claimed = read_document(parse_message(data)[0])
-        except DocexchangeError:
-            return
-        self._answer(claimed, StatusCode.ARRIVED, "Đã đến", channel)
-        self._answer(
-            claimed,
-            StatusCode.REFUSED,
-            f"{error.code.value}: {error.message}",
-            channel,
-            reason=error.code.value,
+    def _recalled_before_arrival(self, document_id: str, sender: str) -> bool:
+        return any(
+            e.direction is Direction.IN
+            and e.status_code is StatusCode.RECALL_REQUEST
+            and e.counterpart == sender
+            for e in self.store.status_log(document_id)
         )
 
-    def _answer(
-        self,
-        message: DocumentMessage,
-        code: StatusCode,
-        text: str,
-        channel: Channel,
-        *,
-        reason: str | None = None,
+    def _refuse_unverified(
+        self, data: bytes, summary: EnvelopeSummary, channel: Channel, error: DocexchangeError, digest: str
     ) -> None:
-        """Sign a status about ``message`` and queue it to its sender on the channel it came by."""
-        now = self.clock.now()
+        """01 and 02 with the verification reason, to the agency the document claims to come from.
+
+        The claim is unverified, so both statuses name the SHA-256 of the refused bytes: the sender
+        ignores a refusal of bytes it never sent (a forgery cannot make it believe its own genuine
+        document was refused).
+        """
+        if summary.sender not in self.registry or summary.sender not in self.pki:
+            return  # nobody to answer: logged as an event only
+        try:
+            claimed = read_document(parse_message(data, self.verifier.limits)[0])
+            arrived = self._prepare_answer(claimed, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+            refused = self._prepare_answer(
+                claimed, StatusCode.REFUSED, f"{error.code.value}: {error.message}", channel, digest=digest
+            )
+        except DocexchangeError as exc:  # the claimed fields cannot even form a valid status
+            self._event(summary.document_id, "unanswerable", channel.value, str(exc))
+            return
+        with self.store.transaction():
+            self._commit_status(arrived)
+            self._commit_status(refused, reason=error.code.value)
+
+    def _prepare_answer(
+        self, message: DocumentMessage, code: StatusCode, text: str, channel: Channel, *, digest: str = ""
+    ) -> PreparedStatus:
+        """Sign a status about ``message`` for its sender (not yet logged or queued)."""
         status = StatusMessage(
             response_for=ResponseFor(
                 message.from_.organ_id,
@@ -389,21 +465,24 @@ class AgencyNode:
             ),
             from_=organization_of(self.agency),
             status_code=code,
-            description=text,
-            timestamp=now,
+            description=f"{text} [sha256={digest}]" if digest else text,
+            timestamp=self.clock.now(),
             staff_info=StaffInfo(department=OFFICE),
         )
-        self._queue_status(status, message.from_.organ_id, channel, reason=reason)
+        return self._prepare(status, message.from_.organ_id, channel)
 
-    def _queue_status(
-        self, status: StatusMessage, to: str, channel: Channel, *, reason: str | None = None
-    ) -> None:
+    def _prepare(self, status: StatusMessage, to: str, channel: Channel) -> PreparedStatus:
         payload = to_bytes(self.signer.sign(build_status(status), status.timestamp))
+        return PreparedStatus(status, to, channel, payload)
+
+    def _commit_status(self, prepared: PreparedStatus, *, reason: str | None = None) -> None:
+        """Log the status and queue it, in the caller's transaction (or its own)."""
+        status = prepared.status
         document_id = status.response_for.document_id
         with self.store.transaction():
             self.store.log_status(
                 document_id,
-                to,
+                prepared.to,
                 Direction.OUT,
                 status.status_code,
                 status.timestamp,
@@ -411,10 +490,19 @@ class AgencyNode:
                 description=status.description,
             )
             self.store.enqueue(
-                document_id, to, channel, payload, at=status.timestamp, kind=PayloadKind.STATUS, priority=1
+                document_id,
+                prepared.to,
+                prepared.channel,
+                prepared.payload,
+                at=status.timestamp,
+                kind=PayloadKind.STATUS,
+                priority=1,
             )
         self._event(
-            document_id, f"status-{status.status_code.wire}", channel.value, f"→ {to}: {status.description}"
+            document_id,
+            f"status-{status.status_code.wire}",
+            prepared.channel.value,
+            f"→ {prepared.to}: {status.description}",
         )
 
     def _receive_status(self, data: bytes, document_id: str, channel: Channel) -> ReceiveOutcome:
@@ -424,23 +512,25 @@ class AgencyNode:
             self._event(document_id, "status-refused", channel.value, f"{exc.code.value}: {exc.message}")
             return ReceiveOutcome(True, exc.code.value, exc.message, document_id)
         status = verified.message
+        document_id = status.response_for.document_id
         try:
             if status.status_code is StatusCode.RECALL_REQUEST:
                 self._recall_requested(status, channel)
             else:
                 self._status_from_recipient(status)
-        except IllegalTransition as exc:
+        except (IllegalTransition, _ForeignBytes) as exc:
+            reason = str(exc.reason)
             self.store.log_status(
                 document_id,
                 status.from_.organ_id,
                 Direction.IN,
                 status.status_code,
                 status.timestamp,
-                reason_code=str(exc.reason),
+                reason_code=reason,
                 description=exc.message,
             )
-            self._event(document_id, "status-refused", channel.value, f"{exc.reason}: {exc.message}")
-            return ReceiveOutcome(True, str(exc.reason), exc.message, document_id)
+            self._event(document_id, "status-refused", channel.value, f"{reason}: {exc.message}")
+            return ReceiveOutcome(True, reason, exc.message, document_id)
         return ReceiveOutcome(True, document_id=document_id)
 
     def _status_from_recipient(self, status: StatusMessage) -> None:
@@ -448,6 +538,7 @@ class AgencyNode:
         entry = self.store.outgoing(document_id)
         if entry is None:
             raise unknown_document(document_id, status.status_code, status.from_.organ_id)
+        self._check_bytes(status, document_id)
         record = sender_view(entry, self.store.status_log(document_id))
         transition = record.receive_status(status.from_.organ_id, status.status_code, status.timestamp)
         if not transition.changed:
@@ -473,6 +564,18 @@ class AgencyNode:
             detail=f"from {status.from_.organ_id}: {status.description}",
         )
 
+    def _check_bytes(self, status: StatusMessage, document_id: str) -> None:
+        """A status naming the SHA-256 of what it answers must name the bytes we sent."""
+        match = _DIGEST.search(status.description)
+        if match is None:
+            return
+        sent = self.store.outgoing_message(document_id)
+        if sent is None or hashlib.sha256(sent).hexdigest() != match.group(1):
+            raise _ForeignBytes(
+                "status-for-other-bytes",
+                f"{status.from_.organ_id} answers bytes this node never sent as {document_id}",
+            )
+
     # -- handling, recall -----------------------------------------------------------------------
 
     def handle(self, document_id: str, code: StatusCode, text: str) -> None:
@@ -481,74 +584,140 @@ class AgencyNode:
         if entry is None:
             raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"{self.id} has not registered {document_id}")
         view = receiver_view(entry, self.id, self.store.status_log(document_id))
-        transition = view.report(code, self.clock.now())
+        try:
+            transition = view.report(code, self.clock.now())
+        except IllegalTransition as exc:
+            raise DocexchangeError(ReasonCode(str(exc.reason)), exc.message) from None
         if not transition.changed:
             return
-        self.store.set_incoming_state(document_id, IncomingState(transition.state.value))
-        self._answer(self._received_message(document_id), code, text, entry.channel)
+        prepared = self._prepare_answer(self._received_message(document_id), code, text, entry.channel)
+        with self.store.transaction():
+            self.store.set_incoming_state(document_id, IncomingState(transition.state.value))
+            self._commit_status(prepared)
 
     def _received_message(self, document_id: str) -> DocumentMessage:
         data = self.store.incoming_message(document_id)
         if data is None:
             raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"the copy of {document_id} was destroyed")
-        return read_document(parse_message(data)[0])
+        return read_document(parse_message(data, self.verifier.limits)[0])
 
     def recall(self, document_id: str, reason: str) -> list[str]:
-        """Ask every recipient still holding the document to destroy it (13); freeze our copy."""
+        """Recall a document: freeze our copy; cancel what has not left; ask the others (13).
+
+        A recipient whose copy never left the outbox has nothing to destroy: its pending items are
+        cancelled and it is not asked. Items that were attempted may have arrived, so those
+        recipients are asked even though the retry is cancelled.
+        """
         entry = self.store.outgoing(document_id)
         if entry is None:
             raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"{self.id} never sent {document_id}")
         now = self.clock.now()
-        transitions = sender_view(entry, self.store.status_log(document_id)).request_recall(now)
-        self.store.freeze(document_id, now)
-        sent_by = {
-            i.recipient: i.channel
-            for i in self.store.list_outbox(document_id)
-            if i.kind is PayloadKind.DOCUMENT
-        }
+        documents = [i for i in self.store.list_outbox(document_id) if i.kind is PayloadKind.DOCUMENT]
+        reached, channels = [], {}
+        for recipient in entry.recipients:
+            items = [i for i in documents if i.recipient == recipient and i.channel is not Channel.PAPER]
+            for item in items:
+                if item.state is OutboxState.PENDING:
+                    self.store.mark_failed(item.id, "recalled before delivery", None)
+            if any(i.state in _MAY_HAVE_ARRIVED or i.attempts > 0 for i in items):
+                reached.append(recipient)
+                channels[recipient] = items[-1].channel
+            elif items:
+                self._event(
+                    document_id, "cancelled", detail=f"→ {recipient}: recalled before it left the outbox"
+                )
+        try:
+            transitions = sender_view(entry, self.store.status_log(document_id)).request_recall(now, reached)
+        except IllegalTransition as exc:
+            raise DocexchangeError(ReasonCode(str(exc.reason)), exc.message) from None
         asked = [r for r, t in transitions.items() if t.changed]
-        for recipient in asked:
-            status = StatusMessage(
-                response_for=ResponseFor(self.id, entry.code_text, entry.promulgation_date, document_id),
-                from_=organization_of(self.agency),
-                status_code=StatusCode.RECALL_REQUEST,
-                description=reason,
-                timestamp=now,
-                staff_info=StaffInfo(department=OFFICE),
+        prepared = [
+            self._prepare(
+                StatusMessage(
+                    response_for=ResponseFor(self.id, entry.code_text, entry.promulgation_date, document_id),
+                    from_=organization_of(self.agency),
+                    status_code=StatusCode.RECALL_REQUEST,
+                    description=reason,
+                    timestamp=now,
+                    staff_info=StaffInfo(department=OFFICE),
+                ),
+                recipient,
+                channels[recipient],
             )
-            channel = sent_by.get(recipient, Channel.AXIS)
-            self._queue_status(status, recipient, channel if channel is not Channel.PAPER else Channel.AXIS)
-        self._event(document_id, "recalled", detail=f"asked {', '.join(asked)}: {reason}; sender copy frozen")
+            for recipient in asked
+        ]
+        with self.store.transaction():
+            self.store.freeze(document_id, now)
+            for status in prepared:
+                self._commit_status(status)
+        self._event(
+            document_id,
+            "recalled",
+            detail=f"asked {', '.join(asked) or 'nobody'}: {reason}; sender copy frozen",
+        )
         return asked
 
     def _recall_requested(self, status: StatusMessage, channel: Channel) -> None:
         document_id = status.response_for.document_id
+        sender = status.from_.organ_id
         entry = self.store.incoming(document_id)
+        now = self.clock.now()
         if entry is None:
-            raise unknown_document(document_id, status.status_code, status.from_.organ_id)
+            if sender != status.response_for.organ_id:
+                raise unknown_document(document_id, status.status_code, sender)
+            # The recall overtook its document: nothing to destroy; remember it so a late copy is ignored.
+            if self._recalled_before_arrival(document_id, sender):
+                return
+            answer = StatusMessage(
+                response_for=status.response_for,
+                from_=organization_of(self.agency),
+                status_code=StatusCode.RECALL_AGREED,
+                description="Chưa nhận được văn bản; đồng ý thu hồi",
+                timestamp=now,
+                staff_info=StaffInfo(department=OFFICE),
+            )
+            prepared = self._prepare(answer, sender, channel)
+            with self.store.transaction():
+                self.store.log_status(
+                    document_id,
+                    sender,
+                    Direction.IN,
+                    status.status_code,
+                    status.timestamp,
+                    description=status.description,
+                )
+                self._commit_status(prepared)
+            return
         view = receiver_view(entry, self.id, self.store.status_log(document_id))
-        transition = view.receive_recall(status.from_.organ_id, status.timestamp)
+        transition = view.receive_recall(sender, status.timestamp)
         if not transition.changed:
             return
-        self.store.log_status(
-            document_id,
-            status.from_.organ_id,
-            Direction.IN,
-            status.status_code,
-            status.timestamp,
-            description=status.description,
-        )
         message = self._received_message(document_id)
         agree = self.policy.agree_to_recall(document_id)
-        view.answer_recall(agree, self.clock.now())
+        view.answer_recall(agree, now)
+        code = StatusCode.RECALL_AGREED if agree else StatusCode.RECALL_REFUSED
+        text = "Đồng ý thu hồi, đã hủy bản nhận" if agree else "Không đồng ý thu hồi"
+        prepared = self._prepare_answer(message, code, text, channel)
+        with self.store.transaction():  # the 13, the destruction and the answer land together
+            self.store.log_status(
+                document_id,
+                sender,
+                Direction.IN,
+                status.status_code,
+                status.timestamp,
+                description=status.description,
+            )
+            if agree:
+                self.store.set_incoming_state(document_id, IncomingState.RECALLED)
+                self.store.destroy(document_id, now)
+            self._commit_status(prepared)
         if agree:
-            self.store.destroy(document_id, self.clock.now())
+            self.store.destroy(
+                document_id, now
+            )  # idempotent; outside the transaction it also checkpoints the log
             self._event(
                 document_id, "destroyed", channel.value, "copy destroyed on recall; register row kept"
             )
-            self._answer(message, StatusCode.RECALL_AGREED, "Đồng ý thu hồi, đã hủy bản nhận", channel)
-        else:
-            self._answer(message, StatusCode.RECALL_REFUSED, "Không đồng ý thu hồi", channel)
 
     # -- the axis inbox -------------------------------------------------------------------------
 
@@ -562,6 +731,8 @@ class AgencyNode:
                 data, hops = await self.axis.download(package["package_id"])
                 self._check_hops(package, data, hops)
                 outcome = await self.receive(data, Channel.AXIS)
+                if outcome.retry_later and int(package.get("deliveries", 0)) < MAX_AXIS_DELIVERIES:
+                    continue  # unacknowledged: the axis delivers it again; the next ones go on
                 state = "done" if outcome.delivered else "fail"
                 await self.axis.acknowledge(package["package_id"], state, outcome.reason)
                 handled += 1
@@ -580,7 +751,7 @@ class AgencyNode:
     async def mail_delivery(self, mail_from: str, recipient: str, edxml: bytes) -> MailOutcome:
         """The records-office mail handler's callback: 250 once stored, 5xx when unreadable."""
         outcome = await self.receive(edxml, Channel.MAIL)
-        return MailOutcome(outcome.delivered, outcome.reason, outcome.message)
+        return MailOutcome(outcome.delivered, outcome.reason, outcome.message, temporary=outcome.retry_later)
 
 
 def _signers(verified: VerifiedDocument) -> str:

@@ -44,6 +44,7 @@ def _summary(row: PackageRow) -> dict[str, Any]:
         "sha256": row.sha256,
         "received_at": row.received_at.isoformat(),
         "state": row.state.value,
+        "deliveries": row.deliveries,
     }
 
 

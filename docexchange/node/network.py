@@ -46,7 +46,8 @@ class LoopbackNetwork:
         self._hub_store = HubStore(self.state / "axis.sqlite")
         self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock)
         self._axis_server = AxisHttpServer(self.hub, server_context(self.pki.service(), self.pki.root))
-        port = await self._axis_server.start()
+        previous = self.directory.axis[1] if self.directory.axis is not None else 0
+        port = await self._axis_server.start(previous)  # a restarted axis keeps its address
         self.directory.axis = ("127.0.0.1", port)
 
     async def stop_axis(self) -> None:
@@ -118,5 +119,5 @@ class LoopbackNetwork:
         for node in self.nodes.values():
             if node.axis is not None:
                 await node.axis.close()
-            node.store.close()
+            node.close()
         await self.stop_axis()

@@ -219,6 +219,12 @@ class MessageVerifier:
         self, message: DocumentMessage, person: SignatureVerdict, agency: SignatureVerdict
     ) -> None:
         sender = message.from_.organ_id
+        if message.document_id.split(",", 1)[0] != sender:
+            raise _fail(
+                ReasonCode.DOCUMENT_ID_MISMATCH,
+                f"DocumentId {message.document_id!r} does not belong to the sender {sender}: "
+                "a DocumentId starts with its issuer's identifier",
+            )
         if agency.identity.agency_id != sender:
             raise _fail(
                 ReasonCode.SIGNER_NOT_SENDER,

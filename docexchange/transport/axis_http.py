@@ -142,8 +142,8 @@ class AxisHttpServer:
         await self._agency(request)
         return web.json_response({"agencies": await self._call(self.service.directory)})
 
-    async def start(self) -> int:
-        """Listen on ``host`` at a free port; returns the port once the server accepts connections."""
+    async def start(self, port: int = 0) -> int:
+        """Listen on ``host`` at ``port`` (0: any free one); returns it once connections are accepted."""
         app = web.Application(client_max_size=self.service.max_bytes, middlewares=[self._errors])
         app.add_routes(
             [
@@ -158,7 +158,7 @@ class AxisHttpServer:
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, 0))
+        sock.bind((self.host, port))
         self.port = sock.getsockname()[1]
         await web.SockSite(self._runner, sock, ssl_context=self.tls).start()
         return self.port

@@ -36,6 +36,7 @@ class MailOutcome:
     accepted: bool
     reason: str = ""
     message: str = ""
+    temporary: bool = False  # 451: the sender's MTA should try again later
 
 
 MailDelivery = Callable[[str, str, bytes], Awaitable[MailOutcome]]
@@ -97,6 +98,9 @@ class RecordsOfficeHandler:
         except Exception as exc:  # any MIME defect is the sender's problem, never a crash
             return f"554 5.6.0 {ReasonCode.BAD_REQUEST.value}: {_one_line(str(exc))}"
         results = [await self.deliver(envelope.mail_from or "", rcpt, edxml) for rcpt in envelope.rcpt_tos]
+        later = next((r for r in results if r.temporary), None)
+        if later is not None:
+            return f"451 4.3.0 {later.reason}: {_one_line(later.message)}"
         refused = next((r for r in results if not r.accepted), None)
         if refused is not None:
             return f"554 5.7.0 {refused.reason}: {_one_line(refused.message)}"

@@ -236,3 +236,33 @@ def test_an_attachment_larger_than_libxml2_text_limit_signs_and_verifies(
     assert verified.message.attachments[0].data == payload
     assert verified.verified_at == VERIFIED_AT
     assert HEADER_LOCATION  # layout constants unchanged
+
+
+def test_a_document_id_belongs_to_its_sender(
+    store: PkiStore, registry: Registry, signed_by: SignedFactory
+) -> None:
+    """A valid signer cannot claim another agency's DocumentId (and squat its register entry)."""
+    from tests.signing.conftest import LAO_CAI_ID
+
+    base = document_from(registry, sender=LAO_CAI_ID)
+    squatting = DocumentMessage(**{**base.__dict__, "document_id": "000.00.00.G22,2018/09/20,7817/VPCP-TTĐT"})
+    error = _refused(verifier_for(store), signed_by(LAO_CAI_ID).bytes(squatting))
+    assert error.code is ReasonCode.DOCUMENT_ID_MISMATCH
+
+
+def test_a_comment_inside_a_signed_value_cannot_change_what_is_read(
+    store: PkiStore, registry: Registry, signed_by: SignedFactory
+) -> None:
+    data = signed_by().bytes(document_from(registry))
+    document_id = document_from(registry).document_id
+    split = document_id.replace(",", "<!---->,", 1)
+    commented = data.replace(
+        f"<edXML:DocumentId>{document_id}<".encode(), f"<edXML:DocumentId>{split}<".encode()
+    )
+    assert commented != data
+    from docexchange.edxml import parse_message
+    from docexchange.edxml.envelope import summarize
+
+    root, kind = parse_message(commented)
+    assert summarize(root, kind).document_id == document_id  # the comment is gone, not the tail
+    assert verifier_for(store).verify_document(commented).message.document_id == document_id

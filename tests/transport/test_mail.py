@@ -167,3 +167,13 @@ async def test_hostile_input_gets_5xx_and_the_server_keeps_serving(
     assert await asyncio.to_thread(hostile) == [530, 554, 552, 500]
     await client_for(net_pki, server).send("vanthu@chinhphu.gov.vn", "vanthu@laocai.gov.vn", EDXML, "after")
     assert len(inbox.received) == 1
+
+
+async def test_a_temporary_failure_is_451_and_the_sender_retries(
+    lao_cai_mail: tuple[MailServer, Inbox], net_pki: PkiStore
+) -> None:
+    server, inbox = lao_cai_mail
+    inbox.refuse_with = MailOutcome(False, "store-busy", "the register is locked", temporary=True)
+    with pytest.raises(TransportError) as later:
+        await client_for(net_pki, server).send("vanthu@chinhphu.gov.vn", "vanthu@laocai.gov.vn", EDXML, "x")
+    assert later.value.status == 451 and later.value.retryable
