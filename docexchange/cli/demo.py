@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -103,7 +104,7 @@ async def _demo(workdir: Path, algorithm: str) -> int:
             await net.settle()
 
         clock.advance(timedelta(hours=1))
-        missent = vpcp.send(
+        vpcp.send(
             Draft(
                 recipients=(BO_TU_PHAP,),
                 type_code="CV",
@@ -119,7 +120,7 @@ async def _demo(workdir: Path, algorithm: str) -> int:
                 subject="Thông báo lịch họp trực tuyến với các địa phương",
             )
         )
-        secret = vpcp.send(
+        vpcp.send(
             Draft(
                 recipients=(BO_TAI_CHINH,),
                 type_code="CV",
@@ -133,8 +134,8 @@ async def _demo(workdir: Path, algorithm: str) -> int:
         vpcp.recall(notice.document_id, "Thông báo gửi nhầm ngày họp")
         await net.settle()
 
-        for sent in (decision, missent, notice, secret):
-            _print_timeline(sent, net, registry)
+        for entry in vpcp.store.list_outgoing():  # the four documents and the recall message
+            _print_timeline(entry.code_text, entry.document_id, net, registry)
         _print_receipts(decision, net, registry)
     finally:
         await net.stop()
@@ -163,17 +164,21 @@ def _short(registry: Registry, agency_id: str) -> str:
     )
 
 
-def _print_timeline(sent: SentDocument, net: LoopbackNetwork, registry: Registry) -> None:
-    print(f"── {sent.code}  ({sent.document_id})")
-    for event in net.events.for_document(sent.document_id):
-        if event.what != "status-sent":  # the transport's echo of each status; the arrival is shown
-            print(_line(event, registry))
+def _print_timeline(code: str, document_id: str, net: LoopbackNetwork, registry: Registry) -> None:
+    print(f"── {code}  ({document_id})")
+    issuer = document_id.split(",", 1)[0]
+    for event in net.events.for_document(document_id):
+        if event.what == "status-sent":  # the transport's echo of each status; the arrival is shown
+            continue
+        if event.what == "hop" and event.agency == issuer:  # hops of the statuses coming back
+            continue
+        print(_line(event, registry))
     print()
 
 
 def _line(event: NodeEvent, registry: Registry) -> str:
     who = _short(registry, event.agency)
-    detail = event.detail
+    detail = re.sub(r"\[sha256=([0-9a-f]{8})[0-9a-f]*\]", r"[sha256 \1…]", event.detail)
     for agency in registry:
         detail = detail.replace(agency.id, _short(registry, agency.id))
     return f"   {event.at:%d/%m %H:%M}  {who:<22.22} {event.what:<14} {event.channel:<6} {detail[:100]}"

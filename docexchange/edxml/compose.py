@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from docexchange.edxml.model import (
     Attachment,
+    Bussiness,
     DocumentMessage,
     Organization,
     OtherInfo,
@@ -61,6 +62,7 @@ class NewDocument:
     due_date: date | None = None
     attachments: tuple[Path | Attachment, ...] = ()
     number: int | None = None
+    bussiness: Bussiness = field(default_factory=Bussiness)  # recall / update / replace notices
 
 
 def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
@@ -103,4 +105,5 @@ def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
         other_info=OtherInfo(priority=doc.priority),
         trace_headers=(TraceHeader(doc.sender.id, doc.signed_at),),
         attachments=attachments,
+        bussiness=doc.bussiness,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docexchange.edxml import Priority
+from docexchange.edxml import Priority, StatusCode
 from docexchange.node.history import sender_view
 from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import PkiStore
@@ -153,17 +153,25 @@ async def test_a_crash_while_answering_a_recall_loses_nothing(network: LoopbackN
     crashed = {"once": False}
 
     def crash_once(prepared, **kwargs):  # type: ignore[no-untyped-def]
-        if not crashed["once"]:
+        if prepared.status.status_code is StatusCode.RECALL_AGREED and not crashed["once"]:
             crashed["once"] = True
             raise RuntimeError("power cut")
         return original(prepared, **kwargs)
 
     lao_cai._commit_status = crash_once  # type: ignore[method-assign]
-    await lao_cai.poll_axis()  # the 13 is processed; the answer crashes; nothing is acknowledged
+    await (
+        lao_cai.poll_axis()
+    )  # the 13's answer crashes (rolled back, not acknowledged); the recall message follows
     entry = lao_cai.store.incoming(sent.document_id)
-    assert entry is not None and not entry.destroyed  # the transaction rolled back as a whole
+    answered = [
+        e for e in lao_cai.store.status_log(sent.document_id) if e.status_code is StatusCode.RECALL_AGREED
+    ]
+    assert entry is not None and entry.destroyed == bool(answered)  # never destroyed without its answer
     lao_cai._commit_status = original  # type: ignore[method-assign]
-    await network.settle()  # the axis delivers the 13 again
+    await network.settle()  # the axis delivers the 13 again: a duplicate now
     assert receipt(network, sent.document_id) == {LAO_CAI_ID: "15"}
     entry = lao_cai.store.incoming(sent.document_id)
-    assert entry is not None and entry.destroyed
+    answered = [
+        e for e in lao_cai.store.status_log(sent.document_id) if e.status_code is StatusCode.RECALL_AGREED
+    ]
+    assert entry is not None and entry.destroyed and len(answered) == 1
