@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 
 from docexchange.edxml.model import StatusCode
 from docexchange.store.codec import decode_optional_time, decode_time, encode_time
@@ -30,7 +28,7 @@ from docexchange.store.hub_records import (
     status_wire,
 )
 from docexchange.store.records import PayloadKind
-from docexchange.store.sqlite import DEFAULT_BUSY_TIMEOUT, Database, Migration
+from docexchange.store.sqlite import DEFAULT_BUSY_TIMEOUT, Database, DatabaseOwner, Migration
 
 _V1 = (
     """CREATE TABLE packages (
@@ -74,33 +72,11 @@ _COLUMNS = (
 )
 
 
-class HubStore:
+class HubStore(DatabaseOwner):
     """Packages by id, each recipient's inbox, transport acknowledgements, and hops."""
 
     def __init__(self, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self._db = Database(path, component="hub", migrations=HUB_MIGRATIONS, busy_timeout=busy_timeout)
-
-    @property
-    def path(self) -> Path:
-        return self._db.path
-
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group calls (accept + add_hop) into one transaction; the commit is at the block's end."""
-        return self._db.transaction()
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> HubStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- upload ----------------------------------------------------------------------------
 

@@ -12,18 +12,16 @@ wrap them in ``with store.transaction():``. No method reads a clock: every time 
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
-from types import TracebackType
 
 from docexchange.store.node_incoming import IncomingRegister
 from docexchange.store.node_outbox import Outbox
 from docexchange.store.node_outgoing import OutgoingRegister
 from docexchange.store.node_schema import NODE_MIGRATIONS
-from docexchange.store.sqlite import DEFAULT_BUSY_TIMEOUT, Database
+from docexchange.store.sqlite import DEFAULT_BUSY_TIMEOUT, Database, DatabaseOwner
 
 
-class NodeStore(OutgoingRegister, IncomingRegister, Outbox):
+class NodeStore(DatabaseOwner, OutgoingRegister, IncomingRegister, Outbox):
     """Registers, numbering, outbox and status log of one agency.
 
     Open at start-up, call :meth:`recover` once, then use; :meth:`close` (or ``with``) at the end.
@@ -41,29 +39,3 @@ class NodeStore(OutgoingRegister, IncomingRegister, Outbox):
     @property
     def agency_id(self) -> str:
         return self._agency_id
-
-    @property
-    def path(self) -> Path:
-        return self._db.path
-
-    @property
-    def schema_version(self) -> int:
-        return self._db.schema_version
-
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group calls into one transaction (nested calls become savepoints). Never await inside."""
-        return self._db.transaction()
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> NodeStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

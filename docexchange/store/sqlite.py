@@ -29,10 +29,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from docexchange.store.errors import SchemaVersionError, StoreBusyError
 
@@ -211,3 +212,35 @@ class Database:
                 (self.component, latest),
             )
         return latest
+
+
+class DatabaseOwner:
+    """What every store shares: one :class:`Database`, its transactions, closing, ``with``."""
+
+    _db: Database
+
+    @property
+    def path(self) -> Path:
+        return self._db.path
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.schema_version
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group calls into one transaction (nested calls become savepoints). Never await inside."""
+        return self._db.transaction()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

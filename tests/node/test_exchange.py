@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from docexchange.clock import VIETNAM_TZ, FixedClock
+from docexchange.clock import FixedClock
 from docexchange.edxml import StatusCode, build_status, to_bytes
 from docexchange.node.agency import Draft, ReceiverPolicy
 from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import PkiStore
 from docexchange.registry import Registry
-from docexchange.routing import Capabilities, CapabilityTable, Channel, RoutingRules, Secrecy
+from docexchange.routing import Channel, RoutingRules, Secrecy
 from docexchange.store import Direction, OutboxState
 from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
-
-START = datetime(2018, 12, 20, 8, 0, tzinfo=VIETNAM_TZ)
-DA_NANG_MAIL_ONLY = CapabilityTable({DA_NANG_ID: Capabilities(axis=False, mail=True, certificate=True)})
-
-
-@pytest.fixture
-async def network(
-    tmp_path: Path, net_pki: PkiStore, net_registry: Registry
-) -> AsyncIterator[LoopbackNetwork]:
-    net = LoopbackNetwork(
-        tmp_path / "state", net_registry, net_pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
-    )
-    await net.start([VPCP_ID, LAO_CAI_ID, DA_NANG_ID])
-    yield net
-    await net.stop()
-
-
-def draft(*recipients: str, **overrides: object) -> Draft:
-    fields: dict[str, object] = {
-        "recipients": recipients or (LAO_CAI_ID, DA_NANG_ID),
-        "type_code": "CV",
-        "subject": "Về việc gửi, nhận văn bản điện tử",
-        "drafting_unit": "TTĐT",
-    }
-    fields.update(overrides)
-    return Draft(**fields)  # type: ignore[arg-type]
-
-
-def receipt(net: LoopbackNetwork, document_id: str) -> dict[str, str]:
-    entry = net.nodes[VPCP_ID].store.outgoing(document_id)
-    assert entry is not None
-    return {r.recipient: r.status_code.wire for r in entry.receipt}
+from tests.node.helpers import DA_NANG_MAIL_ONLY, START, draft, receipt
 
 
 async def test_a_signed_document_travels_by_axis_and_by_mail_and_statuses_come_back(

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from docexchange.edxml import Priority, StatusCode
 from docexchange.node.history import sender_view
 from docexchange.node.network import LoopbackNetwork
-from docexchange.pki import PkiStore
 from docexchange.protocol import DeliveryState
-from docexchange.registry import Registry
-from docexchange.routing import Channel, RoutingRules
+from docexchange.routing import Channel
 from docexchange.store import OutboxState
 from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
-from tests.node.test_exchange import DA_NANG_MAIL_ONLY, START, draft, receipt
-
-
-@pytest.fixture
-async def network(
-    tmp_path: Path, net_pki: PkiStore, net_registry: Registry
-) -> AsyncIterator[LoopbackNetwork]:
-    from docexchange.clock import FixedClock
-
-    net = LoopbackNetwork(
-        tmp_path / "state", net_registry, net_pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
-    )
-    await net.start([VPCP_ID, LAO_CAI_ID, DA_NANG_ID])
-    yield net
-    await net.stop()
+from tests.node.helpers import draft, receipt
 
 
 def _poison(data: bytes, document_id: str) -> bytes:
