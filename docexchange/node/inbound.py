@@ -1,0 +1,237 @@
+"""Receiving: hardened parse, verification, duplicate and business checks, registration; and
+judging incoming status messages against the protocol's table."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+
+from docexchange.edxml import DocumentMessage, StatusCode, StatusMessage, parse_message, read_document
+from docexchange.edxml.envelope import EnvelopeSummary, summarize
+from docexchange.edxml.schema import MessageKind
+from docexchange.errors import DocexchangeError, ReasonCode
+from docexchange.node.history import sender_view
+from docexchange.node.model import OFFICE, ReceiveOutcome
+from docexchange.node.statuses import StatusesMixin
+from docexchange.protocol import IllegalTransition, unknown_document
+from docexchange.routing import Channel
+from docexchange.signing import VerifiedDocument
+from docexchange.store import Direction, IncomingState, NewIncoming, StoreBusyError
+
+_DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
+
+
+class _ForeignBytes(Exception):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class InboundMixin(StatusesMixin):
+    async def receive(self, data: bytes, channel: Channel) -> ReceiveOutcome:
+        """Bytes that arrived by ``channel``: a document or a status message.
+
+        Runs on the node's worker thread so a large verification or a busy database never stalls
+        the event loop; never raises — anything unexpected becomes an ``unprocessable`` refusal.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._receive_safely, data, channel)
+
+    def _receive_safely(self, data: bytes, channel: Channel) -> ReceiveOutcome:
+        try:
+            return self._receive(data, channel)
+        except StoreBusyError as exc:  # try again later: nothing was taken
+            return ReceiveOutcome(False, exc.code.value, exc.message, retry_later=True)
+        except Exception as exc:
+            # Nothing may take the node down. Not the input's fault as far as we know (that would
+            # have been a refusal) and nothing was committed: leave the message to be delivered
+            # again, as after a crash.
+            text = f"{type(exc).__name__}: {exc}"
+            self._event("", "unprocessable", channel.value, text)
+            return ReceiveOutcome(False, ReasonCode.UNPROCESSABLE.value, text, retry_later=True)
+
+    def _receive(self, data: bytes, channel: Channel) -> ReceiveOutcome:
+        try:
+            root, kind = parse_message(data, self.verifier.limits)
+            summary = summarize(root, kind)
+        except DocexchangeError as exc:
+            self._event("", "refused-at-transport", channel.value, str(exc))
+            return ReceiveOutcome(False, exc.code.value, exc.message)
+        except ValueError as exc:  # schema-valid but without the parts a summary needs
+            self._event("", "refused-at-transport", channel.value, f"schema-invalid: {exc}")
+            return ReceiveOutcome(False, ReasonCode.SCHEMA_INVALID.value, str(exc))
+        if kind is MessageKind.STATUS:
+            return self._receive_status(data, summary.document_id, channel)
+        return self._receive_document(data, summary, channel)
+
+    def _receive_document(self, data: bytes, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            verified = self.verifier.verify_document(data)
+        except DocexchangeError as exc:
+            self._event(summary.document_id, "refused", channel.value, f"{exc.code.value}: {exc.message}")
+            self._refuse_unverified(data, summary, channel, exc, digest)
+            return ReceiveOutcome(True, exc.code.value, exc.message, summary.document_id)
+        message = verified.message  # from here on, only signed values
+        document_id = message.document_id
+        if self.store.incoming(document_id) is not None:
+            self._event(
+                document_id, "duplicate", channel.value, f"from {message.from_.organ_id}: already registered"
+            )
+            return ReceiveOutcome(True, document_id=document_id, duplicate=True)
+        if self._recalled_before_arrival(document_id, message.from_.organ_id):
+            self._event(document_id, "ignored", channel.value, "recalled by its sender before it arrived")
+            return ReceiveOutcome(True, "recalled", "recalled before arrival", document_id)
+        self._event(document_id, "received", channel.value, f"from {message.from_.organ_id}")
+        refusal = self._business_refusal(message)
+        if refusal is not None:
+            code, text = refusal
+            arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+            refused = self._prepare_answer(
+                message, StatusCode.REFUSED, f"{code}: {text}", channel, digest=digest
+            )
+            with self.store.transaction():
+                self._commit_status(arrived)
+                self._commit_status(refused, reason=code)
+            self._event(document_id, "refused", channel.value, f"{code}: {text}")
+            return ReceiveOutcome(True, code, text, document_id)
+        now = self.clock.now()
+        arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+        with self.store.transaction():
+            entry, _ = self.store.register_incoming(
+                NewIncoming(
+                    document_id=document_id,
+                    date_received=now,
+                    issuing_agency=message.from_.organ_id,
+                    code_text=message.code.text,
+                    promulgation_date=message.promulgation_info.promulgation_date,
+                    type_and_subject=f"{message.document_type.type_name}: {message.subject}",
+                    channel=channel,
+                    state=IncomingState.ACCEPTED,
+                    receiving_unit=OFFICE,
+                    signed_message=data,
+                )
+            )
+            accepted = self._prepare_answer(
+                message,
+                StatusCode.ACCEPTED,
+                f"Đã tiếp nhận, số đến {entry.incoming_number}",
+                channel,
+                digest=digest,
+            )
+            self._commit_status(arrived)
+            self._commit_status(accepted)
+        self._event(
+            document_id, "registered", channel.value, f"số đến {entry.incoming_number}; {_signers(verified)}"
+        )
+        self._apply_bussiness(message, verified.agency.signing_time, channel)
+        return ReceiveOutcome(True, document_id=document_id)
+
+    def _business_refusal(self, message: DocumentMessage) -> tuple[str, str] | None:
+        if self.id not in message.recipient_ids:
+            return "mis-sent", f"{self.id} is not an addressee of {message.code.text}"
+        return self.policy.refuse(message)
+
+    def _refuse_unverified(
+        self, data: bytes, summary: EnvelopeSummary, channel: Channel, error: DocexchangeError, digest: str
+    ) -> None:
+        """01 and 02 with the verification reason, to the agency the document claims to come from.
+
+        The claim is unverified, so both statuses name the SHA-256 of the refused bytes: the sender
+        ignores a refusal of bytes it never sent (a forgery cannot make it believe its own genuine
+        document was refused).
+        """
+        if summary.sender not in self.registry or summary.sender not in self.pki:
+            return  # nobody to answer: logged as an event only
+        try:
+            claimed = read_document(parse_message(data, self.verifier.limits)[0])
+            arrived = self._prepare_answer(claimed, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+            refused = self._prepare_answer(
+                claimed, StatusCode.REFUSED, f"{error.code.value}: {error.message}", channel, digest=digest
+            )
+        except DocexchangeError as exc:  # the claimed fields cannot even form a valid status
+            self._event(summary.document_id, "unanswerable", channel.value, str(exc))
+            return
+        with self.store.transaction():
+            self._commit_status(arrived)
+            self._commit_status(refused, reason=error.code.value)
+
+    def _receive_status(self, data: bytes, document_id: str, channel: Channel) -> ReceiveOutcome:
+        try:
+            verified = self.verifier.verify_status(data)
+        except DocexchangeError as exc:
+            self._event(document_id, "status-refused", channel.value, f"{exc.code.value}: {exc.message}")
+            return ReceiveOutcome(True, exc.code.value, exc.message, document_id)
+        status = verified.message
+        document_id = status.response_for.document_id
+        try:
+            if status.status_code is StatusCode.RECALL_REQUEST:
+                self._recall_requested(status, channel)
+            else:
+                self._status_from_recipient(status)
+        except (IllegalTransition, _ForeignBytes) as exc:
+            reason = str(exc.reason)
+            self.store.log_status(
+                document_id,
+                status.from_.organ_id,
+                Direction.IN,
+                status.status_code,
+                status.timestamp,
+                reason_code=reason,
+                description=exc.message,
+            )
+            self._event(document_id, "status-refused", channel.value, f"{reason}: {exc.message}")
+            return ReceiveOutcome(True, reason, exc.message, document_id)
+        return ReceiveOutcome(True, document_id=document_id)
+
+    def _status_from_recipient(self, status: StatusMessage) -> None:
+        document_id = status.response_for.document_id
+        entry = self.store.outgoing(document_id)
+        if entry is None:
+            raise unknown_document(document_id, status.status_code, status.from_.organ_id)
+        self._check_bytes(status, document_id)
+        record = sender_view(entry, self.store.status_log(document_id))
+        transition = record.receive_status(status.from_.organ_id, status.status_code, status.timestamp)
+        if not transition.changed:
+            self._event(
+                document_id,
+                f"status-{status.status_code.wire}-{transition.effect.value}",
+                detail=status.from_.organ_id,
+            )
+            return
+        with self.store.transaction():
+            self.store.log_status(
+                document_id,
+                status.from_.organ_id,
+                Direction.IN,
+                status.status_code,
+                status.timestamp,
+                description=status.description,
+            )
+            self.store.record_status(document_id, status.from_.organ_id, status.status_code, status.timestamp)
+        self._event(
+            document_id,
+            f"status-{status.status_code.wire}-in",
+            detail=f"from {status.from_.organ_id}: {status.description}",
+        )
+
+    def _check_bytes(self, status: StatusMessage, document_id: str) -> None:
+        """A status naming the SHA-256 of what it answers must name the bytes we sent."""
+        match = _DIGEST.search(status.description)
+        if match is None:
+            return
+        sent = self.store.outgoing_message(document_id)
+        if sent is None or hashlib.sha256(sent).hexdigest() != match.group(1):
+            raise _ForeignBytes(
+                "status-for-other-bytes",
+                f"{status.from_.organ_id} answers bytes this node never sent as {document_id}",
+            )
+
+
+def _signers(verified: VerifiedDocument) -> str:
+    return (
+        f"signed by {verified.person.identity.full_name} at {verified.person.signing_time:%H:%M} "
+        f"and {verified.agency.identity.agency_name} at {verified.agency.signing_time:%H:%M}"
+    )

@@ -1,0 +1,64 @@
+"""What a node's users and transports exchange with it: drafts, outcomes, policies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from docexchange.edxml import Attachment, DocumentMessage, Priority, StatusMessage
+from docexchange.routing import Channel, RoutingDecision, Secrecy
+
+OFFICE = "Văn thư"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A document a user of the node wants to send."""
+
+    recipients: tuple[str, ...]
+    type_code: str  # Decree 30 abbreviation, CV for a công văn
+    subject: str
+    content: str = ""
+    drafting_unit: str = "VP"
+    legal_normative: bool = False
+    priority: Priority = Priority.NORMAL
+    secrecy: Secrecy = Secrecy.NONE
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    document_id: str
+    code: str
+    decisions: tuple[RoutingDecision, ...]
+
+
+@dataclass(frozen=True)
+class ReceiveOutcome:
+    """What became of bytes that arrived. ``delivered`` False means refused at transport level
+    (nothing could be read: SMTP 5xx, axis 'fail'); a document refused with status 02 was delivered."""
+
+    delivered: bool
+    reason: str = ""
+    message: str = ""
+    document_id: str = ""
+    duplicate: bool = False
+    retry_later: bool = False  # a passing condition (store busy): nothing taken, deliver again
+
+
+@dataclass(frozen=True)
+class PreparedStatus:
+    """A signed status message not yet logged or queued (so both can share a transaction)."""
+
+    status: StatusMessage
+    to: str
+    channel: Channel
+    payload: bytes
+
+
+@dataclass
+class ReceiverPolicy:
+    """Business decisions a records office makes; defaults accept everything and agree to recalls."""
+
+    refuse: Callable[[DocumentMessage], tuple[str, str] | None] = lambda message: None
+    agree_to_recall: Callable[[str], bool] = lambda document_id: True

@@ -1,0 +1,102 @@
+"""Signed status messages about documents: prepare (sign), commit (log and queue), and the
+receiver's progress reports (04, 05, 06)."""
+
+from __future__ import annotations
+
+from docexchange.edxml import (
+    DocumentMessage,
+    ResponseFor,
+    StaffInfo,
+    StatusCode,
+    StatusMessage,
+    build_status,
+    parse_message,
+    read_document,
+    to_bytes,
+)
+from docexchange.edxml.compose import organization_of
+from docexchange.errors import DocexchangeError, ReasonCode
+from docexchange.node.history import receiver_view
+from docexchange.node.model import OFFICE, PreparedStatus
+from docexchange.node.parts import NodeParts
+from docexchange.protocol import IllegalTransition
+from docexchange.routing import Channel
+from docexchange.store import Direction, IncomingState, PayloadKind
+
+
+class StatusesMixin(NodeParts):
+    def _prepare_answer(
+        self, message: DocumentMessage, code: StatusCode, text: str, channel: Channel, *, digest: str = ""
+    ) -> PreparedStatus:
+        """Sign a status about ``message`` for its sender (not yet logged or queued)."""
+        status = StatusMessage(
+            response_for=ResponseFor(
+                message.from_.organ_id,
+                message.code.text,
+                message.promulgation_info.promulgation_date,
+                message.document_id,
+            ),
+            from_=organization_of(self.agency),
+            status_code=code,
+            description=f"{text} [sha256={digest}]" if digest else text,
+            timestamp=self.clock.now(),
+            staff_info=StaffInfo(department=OFFICE),
+        )
+        return self._prepare(status, message.from_.organ_id, channel)
+
+    def _prepare(self, status: StatusMessage, to: str, channel: Channel) -> PreparedStatus:
+        payload = to_bytes(self.signer.sign(build_status(status), status.timestamp))
+        return PreparedStatus(status, to, channel, payload)
+
+    def _commit_status(self, prepared: PreparedStatus, *, reason: str | None = None) -> None:
+        """Log the status and queue it, in the caller's transaction (or its own)."""
+        status = prepared.status
+        document_id = status.response_for.document_id
+        with self.store.transaction():
+            self.store.log_status(
+                document_id,
+                prepared.to,
+                Direction.OUT,
+                status.status_code,
+                status.timestamp,
+                reason_code=reason,
+                description=status.description,
+            )
+            self.store.enqueue(
+                document_id,
+                prepared.to,
+                prepared.channel,
+                prepared.payload,
+                at=status.timestamp,
+                kind=PayloadKind.STATUS,
+                priority=1,
+            )
+        self._event(
+            document_id,
+            f"status-{status.status_code.wire}",
+            prepared.channel.value,
+            f"→ {prepared.to}: {status.description}",
+        )
+
+    def handle(self, document_id: str, code: StatusCode, text: str) -> None:
+        """The receiver reports progress (04 assigned, 05 processing, 06 completed)."""
+        entry = self.store.incoming(document_id)
+        if entry is None:
+            raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"{self.id} has not registered {document_id}")
+        view = receiver_view(entry, self.id, self.store.status_log(document_id))
+        try:
+            transition = view.report(code, self.clock.now())
+        except IllegalTransition as exc:
+            raise DocexchangeError(ReasonCode(str(exc.reason)), exc.message) from None
+        if not transition.changed:
+            return
+        prepared = self._prepare_answer(self._received_message(document_id), code, text, entry.channel)
+        with self.store.transaction():
+            self.store.set_incoming_state(document_id, IncomingState(transition.state.value))
+            self._commit_status(prepared)
+
+    def _received_message(self, document_id: str) -> DocumentMessage:
+        data = self.store.incoming_message(document_id)
+        if data is None:
+            raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"the copy of {document_id} was destroyed")
+        return read_document(parse_message(data, self.verifier.limits)[0])
