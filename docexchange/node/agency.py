@@ -15,7 +15,6 @@ sequences, signing verifies, the store keeps everything durable. Transports only
 from __future__ import annotations
 
 import hashlib
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -53,15 +52,12 @@ from docexchange.store import (
     NewOutgoing,
     NodeStore,
     OutboxItem,
-    OutboxState,
     PayloadKind,
 )
 from docexchange.transport.axis_http import AxisClient
 from docexchange.transport.errors import TransportError
 from docexchange.transport.mail import MailClient, MailOutcome
 
-_DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
-_MAY_HAVE_ARRIVED = (OutboxState.SENT, OutboxState.IN_FLIGHT)
 _RETRY_AFTER_BUG = timedelta(minutes=5)
 MAX_AXIS_DELIVERIES = 3  # a package that cannot be processed after this many downloads is failed
 
