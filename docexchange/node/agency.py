@@ -54,9 +54,9 @@ from docexchange.store import (
     OutboxItem,
     PayloadKind,
 )
-from docexchange.transport.axis_http import AxisClient
 from docexchange.transport.errors import TransportError
-from docexchange.transport.mail import MailClient, MailOutcome
+from docexchange.transport.mail import MailOutcome
+from docexchange.transport.ports import AxisPort, MailPort
 
 _RETRY_AFTER_BUG = timedelta(minutes=5)
 MAX_AXIS_DELIVERIES = 3  # a package that cannot be processed after this many downloads is failed
@@ -75,8 +75,8 @@ class AgencyNode(InboundMixin, RecallMixin):
     events: EventLog = field(default_factory=EventLog)
     policy: ReceiverPolicy = field(default_factory=ReceiverPolicy)
     signature_policy: SignaturePolicy = field(default_factory=SignaturePolicy)
-    axis: AxisClient | None = None
-    mail: MailClient | None = None
+    axis: AxisPort | None = None
+    mail: MailPort | None = None
 
     def __post_init__(self) -> None:
         validator = PathValidator(self.pki.root, StoreRevocationSource(self.pki, self.clock))

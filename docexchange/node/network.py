@@ -21,12 +21,17 @@ from docexchange.registry import Registry
 from docexchange.routing import CapabilityTable, RoutingRules
 from docexchange.store import HubStore, NodeStore
 from docexchange.transport.axis_http import AxisClient, AxisHttpServer
-from docexchange.transport.mail import MailClient, MailServer, RecordsOfficeHandler
+from docexchange.transport.mail import MailClient, MailDelivery, MailServer, RecordsOfficeHandler
+from docexchange.transport.memory import MemoryAxisClient, MemoryMailClient
 from docexchange.transport.tls import client_context, server_context
 
 
 @dataclass
 class LoopbackNetwork:
+    """The axis and agency nodes in one process. ``transport="loopback"`` (default) puts every
+    exchange on real sockets (HTTPS with mutual TLS, SMTP with STARTTLS); ``"memory"`` calls the
+    hub and records offices directly, for very large what-if runs."""
+
     state: Path
     registry: Registry
     pki: PkiStore
@@ -34,17 +39,21 @@ class LoopbackNetwork:
     rules: RoutingRules
     capabilities: CapabilityTable
     events: EventLog = field(default_factory=EventLog)
+    transport: str = "loopback"
     directory: Directory = field(default_factory=Directory)
     nodes: dict[str, AgencyNode] = field(default_factory=dict)
     hub: Hub | None = None
     _axis_server: AxisHttpServer | None = None
     _hub_store: HubStore | None = None
     _mail_servers: list[MailServer] = field(default_factory=list)
+    _mailboxes: dict[str, MailDelivery] = field(default_factory=dict)  # memory transport only
 
     async def start_axis(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
         self._hub_store = HubStore(self.state / "axis.sqlite")
         self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock)
+        if self.transport == "memory":
+            return
         self._axis_server = AxisHttpServer(self.hub, server_context(self.pki.service(), self.pki.root))
         previous = self.directory.axis[1] if self.directory.axis is not None else 0
         port = await self._axis_server.start(previous)  # a restarted axis keeps its address
@@ -57,6 +66,7 @@ class LoopbackNetwork:
         if self._hub_store is not None:
             self._hub_store.close()
             self._hub_store = None
+        self.hub = None
 
     async def start_node(self, agency_id: str, policy: ReceiverPolicy | None = None) -> AgencyNode:
         agency = self.registry.get(agency_id)
@@ -74,12 +84,14 @@ class LoopbackNetwork:
             events=self.events,
             policy=policy or ReceiverPolicy(),
         )
-        if caps.axis and self.directory.axis is not None:
+        if self.transport == "memory":
+            self._memory_channels(node)
+        elif caps.axis and self.directory.axis is not None:
             host, port = self.directory.axis
             node.axis = AxisClient(
                 port, client_context(self.pki.root, own), server_hostname=AXIS_HOST, host=host
             )
-        if caps.mail:
+        if caps.mail and self.transport != "memory":
             handler = RecordsOfficeHandler({agency.domain}, node.mail_delivery)
             server = MailServer(
                 handler,
@@ -92,6 +104,14 @@ class LoopbackNetwork:
             node.mail = MailClient(client_context(self.pki.root, own), self.directory.resolve_mail)
         self.nodes[agency_id] = node
         return node
+
+    def _memory_channels(self, node: AgencyNode) -> None:
+        caps = self.capabilities.of(node.id)
+        if caps.axis:
+            node.axis = MemoryAxisClient(lambda: self.hub, node.id)
+        if caps.mail:
+            self._mailboxes[node.agency.domain.lower()] = node.mail_delivery
+            node.mail = MemoryMailClient(self._mailboxes.get)
 
     async def start(self, agency_ids: Iterable[str]) -> None:
         await self.start_axis()

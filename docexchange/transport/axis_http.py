@@ -50,6 +50,11 @@ _STATUS_FOR: dict[ReasonCode, int] = {
 }
 
 
+def http_status_for(code: ReasonCode) -> int:
+    """The HTTP status a refusal with this reason gets (400 unless listed)."""
+    return _STATUS_FOR.get(code, 400)
+
+
 class AxisService(Protocol):
     """What the HTTP front needs from the hub; every method may raise DocexchangeError."""
 
@@ -94,7 +99,7 @@ class AxisHttpServer:
         try:
             return await handler(request)
         except DocexchangeError as exc:
-            return _refusal(_STATUS_FOR.get(exc.code, 400), exc.code.value, exc.message)
+            return _refusal(http_status_for(exc.code), exc.code.value, exc.message)
         except web.HTTPRequestEntityTooLarge:
             return _refusal(
                 413, ReasonCode.TOO_LARGE.value, f"the body exceeds {self.service.max_bytes} bytes"

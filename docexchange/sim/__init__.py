@@ -1,0 +1,1 @@
+"""Simulation: scenarios, the working-day calendar, adoption and workload, the runner."""
