@@ -1,0 +1,41 @@
+"""Write a run folder: ``report.json``, the CSV tables, the PNG charts and ``report.html``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docexchange.report.html import render_html
+from docexchange.report.schema import Report
+from docexchange.report.tables import csv_tables, csv_text
+
+REPORT_JSON = "report.json"
+REPORT_HTML = "report.html"
+
+
+def render(report: Report, out: Path) -> list[Path]:
+    """Write every file of ``report`` into ``out`` (created if missing) and return their paths.
+
+    The order is fixed: report.json, the CSV tables, the charts, report.html. Files are replaced
+    whole (written beside, then renamed), so a reader never sees half a file. The same report
+    gives the same bytes.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [_write(out / REPORT_JSON, report.to_json().encode("utf-8"))]
+    for table in csv_tables(report):
+        written.append(_write(out / table.filename, csv_text(table).encode("utf-8")))
+    from docexchange.report.charts import charts  # matplotlib is imported only to draw
+
+    pngs = charts(report)
+    for name, png in pngs:
+        written.append(_write(out / name, png))
+    written.append(_write(out / REPORT_HTML, render_html(report, pngs).encode("utf-8")))
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    return path

@@ -1,0 +1,596 @@
+"""The run report: what ``report.json`` holds, as frozen dataclasses, and its strict JSON form.
+
+One report per simulation run. Everything a person or a test reads comes from here; the CSV
+tables, charts, HTML page and terminal summary are renderings of a :class:`Report`.
+
+Units and conventions
+    * A **delivery** is one document to one recipient (a document to three agencies is three
+      deliveries). Shares are over deliveries; each delivery ends in exactly one of *legal*
+      (electronic, signed and verified), *info_only* (electronic but unsigned: information only,
+      paper still sent) or *paper* (with a :class:`PaperReasons` reason).
+    * Shares, targets and measured values are fractions 0–1 rounded to 4 decimals; a gap is in
+      percentage points rounded to 2 decimals (``gap_pp = (measured - target) × 100``), positive
+      when the target is beaten. Durations are simulated working hours rounded to 4 decimals.
+    * Values derived from others (``legal_share``, ``met``, ``gap_pp``, ``reconciles`` …) are
+      written to JSON for readers, and checked on reading: a file whose derived values do not
+      match its counts is refused.
+    * No wall-clock time and no host information: the same scenario and seed give the same bytes.
+
+JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, final newline)::
+
+    {"format": "docexchange-report/1",
+     "run": {scenario, description, seed, period_start, period_end, transport, generated_by},
+     "totals": {documents, deliveries, paper_copies},
+     "shares": {"overall": ROW, "by_year": [ROW], "by_quarter": [ROW], "by_tier": [ROW],
+                "by_document_type": [ROW], "by_channel": [ROW],
+                "by_tier_quarter": [{"tier", "quarters": [ROW]}]},
+         ROW = {key, deliveries, legal, info_only, paper, target, measure,
+                legal_share, info_only_share, electronic_share, paper_share, met, gap_pp}
+     "paper_reasons": {secret, no_capability, fallback_after_retries, refused_resent},
+     "targets": [{name, measure, scope, deadline, target, measured, deliveries, source, met, gap_pp}],
+     "calibration": [{name, published, measured, unit, source, deviation}],
+     "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT},
+         LAT = {count, mean, p50, p90, p99, max, histogram: [counts]}
+     "deadlines": {"sent_on_time": C, "receipt_same_day": C, "urgent_immediate": C},
+         C = {eligible, compliant, share}
+     "exchange": {retries, duplicates, "refusals": {reason code: count}},
+     "reconciliation": {sent, delivered, refused, fallen_back, lost, reconciles},
+     "faults": [{kind, scope, start, end, affected, retries, fallbacks, refusals, delay_hours}]}
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from docexchange import __version__
+from docexchange.errors import ReasonCode
+from docexchange.report.codec import (
+    Count,
+    Record,
+    ReportError,
+    decode,
+    describe,
+    encode,
+    round_value,
+)
+
+FORMAT = "docexchange-report/1"
+"""The ``format`` of the files this version writes and the only one it reads."""
+
+GAP_DECIMALS = 2
+"""Decimals kept for gaps in percentage points (the same precision as a 4-decimal fraction)."""
+
+GENERATED_BY = f"docexchange {__version__}"
+
+TransportName = Literal["loopback", "memory"]
+TRANSPORTS: tuple[TransportName, ...] = ("loopback", "memory")
+
+
+class Measure(StrEnum):
+    """What a target counts as success."""
+
+    LEGAL = "legal"  # electronic, signed and verified: replaces paper (Decision 28/2018)
+    ELECTRONIC = "electronic"  # sent electronically, signed or not (2008 plan: "by e-mail")
+
+    @property
+    def label(self) -> str:
+        return _MEASURE_LABELS[self]
+
+
+_MEASURE_LABELS = {
+    Measure.LEGAL: "điện tử có giá trị pháp lý (đã ký số)",
+    Measure.ELECTRONIC: "điện tử (kể cả chỉ để tham khảo)",
+}
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round_value(part / whole)
+
+
+def _gap_pp(measured: float, target: float) -> float:
+    return round_value((measured - target) * 100, GAP_DECIMALS)
+
+
+@dataclass(frozen=True)
+class RunInfo(Record):
+    """What was run. No wall-clock time and no host: the same scenario and seed give the same report."""
+
+    scenario: str  # scenario name, e.g. "plan-2008"
+    description: str  # one line, Vietnamese or English
+    seed: int
+    period_start: date  # first simulated day
+    period_end: date  # last simulated day (inclusive)
+    transport: TransportName  # "loopback": real sockets; "memory": in-process, no network
+    generated_by: str = GENERATED_BY  # e.g. "docexchange 0.1.0"
+
+    SIGNED = ("seed",)
+
+    def _check(self) -> None:
+        if self.period_end < self.period_start:
+            raise ReportError(f"period_end {self.period_end} is before period_start {self.period_start}")
+        if self.transport not in TRANSPORTS:
+            raise ReportError(f"transport: expected one of {', '.join(TRANSPORTS)}, got {self.transport!r}")
+        if not self.scenario:
+            raise ReportError("scenario: must not be empty")
+
+
+@dataclass(frozen=True)
+class Totals(Record):
+    documents: int  # documents issued (each counted once, whatever its recipients)
+    deliveries: int  # per-recipient deliveries: the unit of every share
+    paper_copies: int  # electronic deliveries also sent on paper (Government copy, listed types)
+
+
+@dataclass(frozen=True)
+class ShareRow(Record):
+    """Deliveries of one slice (a year, a quarter, a tier …) by outcome, with its target if any.
+
+    ``key`` names the slice: ``"all"``, ``"2008"``, ``"2008-Q3"``, a tier (``"ministry"``), a
+    document type abbreviation (``"QĐ"``), a channel (``"axis"``, ``"mail"``, ``"paper"``).
+    ``target`` is the share the slice should reach and ``measure`` which share it applies to;
+    both or neither.
+    """
+
+    DERIVED = ("legal_share", "info_only_share", "electronic_share", "paper_share", "met", "gap_pp")
+
+    key: str
+    deliveries: int
+    legal: int  # electronic, signed and verified: legal value, replaces paper
+    info_only: int  # electronic, unsigned: information only, paper still sent
+    paper: int  # paper only
+    target: float | None = None
+    measure: Measure | None = None
+
+    def _check(self) -> None:
+        if self.legal + self.info_only + self.paper != self.deliveries:
+            raise ReportError(
+                f"{self.key}: legal {self.legal} + info_only {self.info_only} + paper {self.paper}"
+                f" != deliveries {self.deliveries}"
+            )
+        if (self.target is None) != (self.measure is None):
+            raise ReportError(f"{self.key}: target and measure go together (both or neither)")
+        if self.target is not None and not 0 <= self.target <= 1:
+            raise ReportError(f"{self.key}: target {self.target} is not a share between 0 and 1")
+
+    @property
+    def legal_share(self) -> float | None:
+        return _share(self.legal, self.deliveries)
+
+    @property
+    def info_only_share(self) -> float | None:
+        return _share(self.info_only, self.deliveries)
+
+    @property
+    def electronic_share(self) -> float | None:
+        return _share(self.legal + self.info_only, self.deliveries)
+
+    @property
+    def paper_share(self) -> float | None:
+        return _share(self.paper, self.deliveries)
+
+    def share_of(self, measure: Measure) -> float | None:
+        return self.legal_share if measure is Measure.LEGAL else self.electronic_share
+
+    @property
+    def measured(self) -> float | None:
+        """The share the target applies to; None without a target or without deliveries."""
+        return None if self.measure is None else self.share_of(self.measure)
+
+    @property
+    def met(self) -> bool | None:
+        measured = self.measured
+        return None if measured is None or self.target is None else measured >= self.target
+
+    @property
+    def gap_pp(self) -> float | None:
+        measured = self.measured
+        return None if measured is None or self.target is None else _gap_pp(measured, self.target)
+
+
+@dataclass(frozen=True)
+class TierSeries(Record):
+    """One tier's shares quarter by quarter (the lines of the share-against-target chart)."""
+
+    tier: str
+    quarters: tuple[ShareRow, ...]
+
+    def _check(self) -> None:
+        _unique_keys(self.quarters, f"by_tier_quarter[{self.tier}]")
+
+
+@dataclass(frozen=True)
+class Shares(Record):
+    """Deliveries by outcome, overall and sliced; every non-empty slicing adds up to ``overall``."""
+
+    overall: ShareRow
+    by_year: tuple[ShareRow, ...] = ()
+    by_quarter: tuple[ShareRow, ...] = ()  # keys "2008-Q1" …, in time order
+    by_tier: tuple[ShareRow, ...] = ()
+    by_document_type: tuple[ShareRow, ...] = ()
+    by_channel: tuple[ShareRow, ...] = ()
+    by_tier_quarter: tuple[TierSeries, ...] = ()
+
+    BREAKDOWNS: ClassVar[tuple[str, ...]] = (
+        "by_year",
+        "by_quarter",
+        "by_tier",
+        "by_document_type",
+        "by_channel",
+    )
+
+    def _check(self) -> None:
+        for name in self.BREAKDOWNS:
+            rows: tuple[ShareRow, ...] = getattr(self, name)
+            _unique_keys(rows, name)
+            _adds_up(rows, self.overall, name)
+        tiers = [s.tier for s in self.by_tier_quarter]
+        if len(set(tiers)) != len(tiers):
+            raise ReportError("by_tier_quarter: a tier appears twice")
+        _adds_up([r for s in self.by_tier_quarter for r in s.quarters], self.overall, "by_tier_quarter")
+
+
+def _unique_keys(rows: Sequence[ShareRow], where: str) -> None:
+    keys = [r.key for r in rows]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise ReportError(f"{where}: key {duplicates[0]!r} appears twice")
+
+
+def _adds_up(rows: Sequence[ShareRow], overall: ShareRow, where: str) -> None:
+    if not rows:
+        return
+    for name in ("deliveries", "legal", "info_only", "paper"):
+        total = sum(getattr(r, name) for r in rows)
+        if total != getattr(overall, name):
+            raise ReportError(f"{where}: {name} add up to {total}, overall has {getattr(overall, name)}")
+
+
+@dataclass(frozen=True)
+class PaperReasons(Record):
+    """Why each paper delivery went on paper; they add up to ``shares.overall.paper``."""
+
+    secret: int  # state secret (Mật, Tối mật, Tuyệt mật): never electronic
+    no_capability: int  # sender or recipient without axis connection, mailbox or certificate
+    fallback_after_retries: int  # electronic sending failed after every retry
+    refused_resent: int  # the recipient refused (status 02) and the document was re-sent on paper
+
+    @property
+    def total(self) -> int:
+        return self.secret + self.no_capability + self.fallback_after_retries + self.refused_resent
+
+
+@dataclass(frozen=True)
+class Target(Record):
+    """A Government target against what the run measured (DOMAIN.md §1)."""
+
+    DERIVED = ("met", "gap_pp")
+
+    name: str  # e.g. "KH 2008: 40 % văn bản qua thư điện tử"
+    measure: Measure
+    scope: str  # which deliveries count, in words (senders, recipients, document types, year)
+    deadline: date  # the date by which the target applies
+    target: float  # share to reach, 0–1
+    measured: float  # share reached in the run over ``deliveries``
+    deliveries: int  # how many deliveries the measured share is over
+    source: str  # the decision or plan that sets it
+
+    def _check(self) -> None:
+        for name in ("target", "measured"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ReportError(f"{self.name}: {name} {getattr(self, name)} is not a share between 0 and 1")
+
+    @property
+    def met(self) -> bool:
+        return self.measured >= self.target
+
+    @property
+    def gap_pp(self) -> float:
+        return _gap_pp(self.measured, self.target)
+
+
+@dataclass(frozen=True)
+class Calibration(Record):
+    """A published figure beside the run's value for the same quantity (to calibrate a scenario)."""
+
+    DERIVED = ("deviation",)
+
+    name: str  # e.g. "2012: văn bản điện tử hoàn toàn, bộ ngành"
+    published: float
+    measured: float
+    unit: str  # "share", "days", "documents/year" …
+    source: str
+
+    @property
+    def deviation(self) -> float | None:
+        """``measured / published - 1``: +0.1 is 10 % above the published figure; None if it is 0."""
+        return None if self.published == 0 else round_value(self.measured / self.published - 1)
+
+
+@dataclass(frozen=True)
+class Latency(Record):
+    """Distribution of one interval in working hours, over ``count`` deliveries.
+
+    ``histogram[i]`` counts intervals in ``[bin_edges[i], bin_edges[i+1])`` of the enclosing
+    :class:`Timing`; the last bin also holds everything above. Statistics are None when
+    ``count`` is 0. Percentiles are nearest-rank (see :func:`latency_from_samples`).
+    """
+
+    count: int
+    mean: float | None
+    p50: float | None
+    p90: float | None
+    p99: float | None
+    max: float | None
+    histogram: tuple[int, ...]
+
+    STATS: ClassVar[tuple[str, ...]] = ("mean", "p50", "p90", "p99", "max")
+
+    def _check(self) -> None:
+        stats = [getattr(self, name) for name in self.STATS]
+        if self.count == 0:
+            if any(s is not None for s in stats):
+                raise ReportError("latency over 0 deliveries must have null statistics")
+        else:
+            if any(s is None for s in stats):
+                raise ReportError(f"latency over {self.count} deliveries needs mean, p50, p90, p99 and max")
+            if any(s < 0 for s in stats):
+                raise ReportError("latency statistics must not be negative")
+            p50, p90, p99, top = (s for s in stats[1:] if s is not None)
+            if not p50 <= p90 <= p99 <= top:
+                raise ReportError(
+                    f"percentiles out of order: p50 {self.p50} p90 {self.p90} p99 {self.p99} max {self.max}"
+                )
+        if sum(self.histogram) != self.count:
+            raise ReportError(f"histogram holds {sum(self.histogram)} intervals, count is {self.count}")
+
+
+@dataclass(frozen=True)
+class Timing(Record):
+    """Signing → status 01 (arrived), → 03 (accepted), → 06 (completed), in simulated working hours."""
+
+    bin_edges: tuple[float, ...]  # histogram bin edges in working hours, increasing
+    to_01_arrived: Latency
+    to_03_accepted: Latency
+    to_06_completed: Latency
+
+    INTERVALS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("to_01_arrived", "01"),
+        ("to_03_accepted", "03"),
+        ("to_06_completed", "06"),
+    )
+
+    def _check(self) -> None:
+        edges = self.bin_edges
+        if len(edges) < 2 or edges[0] < 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+            raise ReportError("bin_edges: need at least two increasing, non-negative edges")
+        for name, _code in self.INTERVALS:
+            latency: Latency = getattr(self, name)
+            if len(latency.histogram) != len(edges) - 1:
+                raise ReportError(
+                    f"{name}: histogram has {len(latency.histogram)} bins, bin_edges make {len(edges) - 1}"
+                )
+
+    def latencies(self) -> tuple[tuple[str, str, Latency], ...]:
+        """``(field name, status code, latency)`` for 01, 03 and 06."""
+        return tuple((name, code, getattr(self, name)) for name, code in self.INTERVALS)
+
+
+@dataclass(frozen=True)
+class Compliance(Record):
+    """How many of the deliveries a deadline rule applies to kept it."""
+
+    DERIVED = ("share",)
+
+    eligible: int
+    compliant: int
+
+    def _check(self) -> None:
+        if self.compliant > self.eligible:
+            raise ReportError(f"compliant {self.compliant} is more than eligible {self.eligible}")
+
+    @property
+    def share(self) -> float | None:
+        return _share(self.compliant, self.eligible)
+
+
+@dataclass(frozen=True)
+class Deadlines(Record):
+    """Decision 28/2018 and Decree 30/2020 deadlines."""
+
+    sent_on_time: Compliance  # sent on the day of signing or the next working morning
+    receipt_same_day: Compliance  # receipt (01) confirmed to the sender the same day
+    urgent_immediate: Compliance  # urgent (khẩn, thượng khẩn, hỏa tốc) sent at once after signing
+
+    RULES: ClassVar[tuple[str, ...]] = ("sent_on_time", "receipt_same_day", "urgent_immediate")
+
+
+@dataclass(frozen=True)
+class Exchange(Record):
+    retries: int  # transport retries (DHX schedule 30 s / 120 s / 1200 s)
+    duplicates: int  # duplicates detected and answered without registering twice
+    refusals: tuple[Count, ...]  # status 02 by reason code; JSON: {"cert-revoked": 2, …}
+
+    @property
+    def refused(self) -> int:
+        return sum(c.count for c in self.refusals)
+
+
+@dataclass(frozen=True)
+class Reconciliation(Record):
+    """Every electronic delivery sent ends as delivered, refused or fallen back to paper; none lost."""
+
+    DERIVED = ("reconciles",)
+
+    sent: int
+    delivered: int
+    refused: int
+    fallen_back: int  # to paper, after failed retries
+    lost: int  # must be 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.lost == 0 and self.sent == self.delivered + self.refused + self.fallen_back
+
+
+@dataclass(frozen=True)
+class Fault(Record):
+    """An injected fault and what it cost."""
+
+    kind: str  # e.g. "axis-outage", "mail-outage", "cert-revoked", "clock-skew"
+    scope: str  # what it hit: "axis", an agency identifier, a mail domain …
+    start: datetime  # simulated time, ISO 8601 with offset (+07:00)
+    end: datetime
+    affected: int  # deliveries touched
+    retries: int
+    fallbacks: int
+    refusals: int
+    delay_hours: float  # working hours of delay added, summed over affected deliveries
+
+    def _check(self) -> None:
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                raise ReportError(f"fault {self.kind}: {name} must be a datetime with a UTC offset")
+        if self.end < self.start:
+            raise ReportError(f"fault {self.kind}: end {self.end.isoformat()} is before start")
+        if self.delay_hours < 0:
+            raise ReportError(f"fault {self.kind}: delay_hours must not be negative")
+
+
+@dataclass(frozen=True)
+class Report(Record):
+    """The whole report of one run. ``to_json``/``from_json`` give and read ``report.json``."""
+
+    run: RunInfo
+    totals: Totals
+    shares: Shares
+    paper_reasons: PaperReasons
+    targets: tuple[Target, ...]
+    calibration: tuple[Calibration, ...]
+    timing: Timing
+    deadlines: Deadlines
+    exchange: Exchange
+    reconciliation: Reconciliation
+    faults: tuple[Fault, ...] = ()
+
+    def _check(self) -> None:
+        if self.totals.deliveries != self.shares.overall.deliveries:
+            raise ReportError(
+                f"totals.deliveries {self.totals.deliveries} != shares.overall.deliveries "
+                f"{self.shares.overall.deliveries}"
+            )
+        if self.paper_reasons.total != self.shares.overall.paper:
+            raise ReportError(
+                f"paper_reasons add up to {self.paper_reasons.total}, shares.overall.paper is "
+                f"{self.shares.overall.paper}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = encode(self, Report)
+        data["format"] = FORMAT
+        return data
+
+    def to_json(self) -> str:
+        """The canonical text of ``report.json``: same report, same bytes."""
+        return (
+            json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes, source: str = "report.json") -> Report:
+        """Read a report strictly: unknown, missing or mistyped fields are refused, naming the field."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ReportError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except json.JSONDecodeError as exc:
+            raise ReportError(
+                f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
+        except ValueError as exc:
+            raise ReportError(f"{source}: {exc}") from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "report.json") -> Report:
+        if not isinstance(data, dict):
+            raise ReportError(f"{source}: expected a JSON object at the top, got {describe(data)}")
+        if "format" not in data:
+            raise ReportError(f"{source}: missing field 'format' (expected {FORMAT!r})")
+        if data["format"] != FORMAT:
+            raise ReportError(
+                f"{source}: format {data['format']!r} is not supported; this version reads {FORMAT!r}"
+            )
+        body = {k: v for k, v in data.items() if k != "format"}
+        report: Report = decode(body, Report, "", source)
+        return report
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a report")
+
+
+def read_report(path: Path) -> Report:
+    """Read ``report.json`` at ``path`` (a file, or a run folder holding one)."""
+    file = path / "report.json" if path.is_dir() else path
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise ReportError(
+            f"{file}: no such file (a run writes it with --out DIR)", ReasonCode.INVALID_ARGUMENT
+        ) from None
+    except IsADirectoryError:
+        raise ReportError(f"{file}: is a directory, not a report", ReasonCode.INVALID_ARGUMENT) from None
+    return Report.from_json(data, str(file))
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers for whoever builds a report
+
+
+def share_row(
+    key: str,
+    legal: int,
+    info_only: int,
+    paper: int,
+    target: float | None = None,
+    measure: Measure | None = None,
+) -> ShareRow:
+    """A :class:`ShareRow` whose ``deliveries`` is the sum of its outcomes."""
+    return ShareRow(key, legal + info_only + paper, legal, info_only, paper, target, measure)
+
+
+def latency_from_samples(hours: Iterable[float], bin_edges: Sequence[float]) -> Latency:
+    """Summarise intervals (working hours) as a :class:`Latency` for the given bin edges.
+
+    Percentiles are nearest-rank: ``pN`` is the smallest sample with at least N % of the samples
+    at or below it. Samples below the first edge count in the first bin, above the last in the last.
+    """
+    samples = sorted(float(h) for h in hours)
+    if len(bin_edges) < 2:
+        raise ReportError("bin_edges: need at least two edges")
+    histogram = [0] * (len(bin_edges) - 1)
+    for sample in samples:
+        index = 0
+        while index < len(histogram) - 1 and sample >= bin_edges[index + 1]:
+            index += 1
+        histogram[index] += 1
+    if not samples:
+        return Latency(0, None, None, None, None, None, tuple(histogram))
+    n = len(samples)
+
+    def rank(p: int) -> float:
+        return samples[max(0, math.ceil(p * n / 100) - 1)]
+
+    return Latency(n, math.fsum(samples) / n, rank(50), rank(90), rank(99), samples[-1], tuple(histogram))
