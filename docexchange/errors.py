@@ -67,6 +67,8 @@ class ReasonCode(StrEnum):
     # Configuration and data files
     INVALID_REGISTRY = "invalid-registry"
     INVALID_RULES = "invalid-rules"
+    INVALID_SCENARIO = "invalid-scenario"
+    INVALID_CALENDAR = "invalid-calendar"
     # Stores
     STORE_CONFLICT = "store-conflict"
     STORE_NOT_FOUND = "store-not-found"

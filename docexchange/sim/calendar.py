@@ -38,7 +38,7 @@ class OutsideCalendarError(DocexchangeError, ValueError):
     def __init__(self, day: date, years: tuple[int, int]) -> None:
         first, last = years
         super().__init__(
-            ReasonCode.INVALID_ARGUMENT,
+            ReasonCode.INVALID_CALENDAR,
             f"{day.isoformat()} is outside the working calendar, which covers {first}–{last}: "
             f"the holidays of {day.year} are not loaded",
         )
@@ -52,7 +52,7 @@ class CalendarFileError(DocexchangeError):
     def __init__(self, file: Path | str, key: str, reason: str) -> None:
         where = f"{file}: {key}: " if key else f"{file}: "
         # ReasonCode has no code for data files of the simulation yet (the scenario loader does the same).
-        super().__init__(ReasonCode.INVALID_ARGUMENT, where + reason)
+        super().__init__(ReasonCode.INVALID_CALENDAR, where + reason)
         self.file = str(file)
         self.key = key
         self.reason = reason

@@ -275,7 +275,7 @@ def test_a_date_outside_the_loaded_years_is_refused(cal: WorkingCalendar) -> Non
         cal.is_working_day(date(2007, 12, 31))
     assert isinstance(err.value, ValueError)
     assert isinstance(err.value, DocexchangeError)
-    assert err.value.code is ReasonCode.INVALID_ARGUMENT
+    assert err.value.code is ReasonCode.INVALID_CALENDAR
     with pytest.raises(OutsideCalendarError):
         cal.is_office_time(vn(2027, 1, 4, 9))
 
@@ -378,8 +378,8 @@ def test_the_loader_refuses_a_defect_naming_file_key_and_reason(
     assert err.value.file == "bad.toml"
     assert err.value.key == key
     assert reason in err.value.reason
-    assert str(err.value).startswith(f"invalid-argument: bad.toml: {key}: ")
-    assert err.value.code is ReasonCode.INVALID_ARGUMENT
+    assert str(err.value).startswith(f"invalid-calendar: bad.toml: {key}: ")
+    assert err.value.code is ReasonCode.INVALID_CALENDAR
 
 
 def test_the_loader_refuses_a_year_without_holidays() -> None:
