@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ class Database:
         )
         try:
             self._conn.row_factory = sqlite3.Row
-            self._configure(secure_delete)
+            self._configure(secure_delete, busy_timeout)
             self.schema_version = self._migrate(migrations)
         except BaseException:
             self._conn.close()
@@ -88,13 +89,21 @@ class Database:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _configure(self, secure_delete: bool) -> None:
-        try:
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise StoreBusyError(f"{self.path} is locked by another connection") from exc
-            raise
+    def _configure(self, secure_delete: bool, busy_timeout: float) -> None:
+        # Switching a file to WAL needs an exclusive lock and SQLite answers "busy" at once, without
+        # its busy handler, when another connection is opening the same new file: retry until the
+        # busy timeout. Once a file is in WAL mode it stays so, and later openers never race here.
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(f"{self.path} is locked by another connection") from exc
+                time.sleep(0.01)
         if str(mode).lower() != "wal":
             raise SchemaVersionError(f"{self.path} cannot use WAL journaling (got {mode!r})")
         self._conn.execute("PRAGMA synchronous=FULL")
