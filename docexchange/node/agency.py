@@ -15,9 +15,10 @@ sequences, signing verifies, the store keeps everything durable. Transports only
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from docexchange.clock import Clock
 from docexchange.edxml import (
@@ -38,6 +39,7 @@ from docexchange.node.recall import RecallMixin
 from docexchange.pki import PathValidator, PkiStore, StoreRevocationSource
 from docexchange.registry import Agency, Registry
 from docexchange.routing import (
+    Capabilities,
     CapabilityTable,
     Channel,
     DocumentTraits,
@@ -93,10 +95,23 @@ class AgencyNode(InboundMixin, RecallMixin):
 
     # -- sending --------------------------------------------------------------------------------
 
-    def send(self, draft: Draft, *, bussiness: Bussiness | None = None) -> SentDocument:
+    def send(
+        self,
+        draft: Draft,
+        *,
+        bussiness: Bussiness | None = None,
+        capabilities: Mapping[str, Capabilities] | None = None,
+        send_at: datetime | None = None,
+    ) -> SentDocument:
         """Compose, number, sign, register and queue a document for every recipient.
 
         ``bussiness`` makes it a recall, update or replace message about another document.
+        ``capabilities`` gives what the sender and recipients can use *for this document* (a
+        simulation draws mail use per document); agencies it does not name come from the node's
+        table. ``send_at`` is when the records office sends it (default: at once).
+
+        A recipient the routing rules give legal value receives the signed document; one without
+        (no certificate on either side) receives it unsigned, for information, with paper.
         """
         now = self.clock.now()
         secret = draft.secrecy.secret
@@ -119,12 +134,24 @@ class AgencyNode(InboundMixin, RecallMixin):
             ),
             DocumentNumberer(),
         )
-        payload = None if secret else to_bytes(self.signer.sign(build_document(message), now))
         traits = traits_of(message, draft.secrecy)
-        decisions = tuple(
-            self.rules.decide(traits, r, self.capabilities.of(self.id), self.capabilities.of(r))
-            for r in draft.recipients
+
+        def caps(agency_id: str) -> Capabilities:
+            given = (capabilities or {}).get(agency_id)
+            return given if given is not None else self.capabilities.of(agency_id)
+
+        decisions = tuple(self.rules.decide(traits, r, caps(self.id), caps(r)) for r in draft.recipients)
+        unsigned = None if secret else to_bytes(build_document(message))
+        signed = (
+            to_bytes(self.signer.sign(build_document(message), now))
+            if not secret and any(d.legal_value and d.electronic for d in decisions)
+            else None
         )
+        payload = signed or unsigned
+
+        def payload_for(decision: RoutingDecision) -> bytes:
+            return (signed if decision.legal_value and signed is not None else unsigned) or b""
+
         with self.store.transaction():
             self.store.register_outgoing(
                 NewOutgoing(
@@ -141,18 +168,20 @@ class AgencyNode(InboundMixin, RecallMixin):
                     signed_message=payload,
                 )
             )
+            due = send_at or now
             for decision in decisions:
                 self.store.enqueue(
                     message.document_id,
                     decision.recipient,
                     decision.channel,
-                    payload or b"",
-                    at=now,
+                    payload_for(decision),
+                    at=due,
                     priority=decision.queue_priority,
                 )
                 if decision.paper_copy:  # Government/PM, listed types, or unsigned: paper goes too
-                    self.store.enqueue(message.document_id, decision.recipient, Channel.PAPER, b"", at=now)
-        self._event(message.document_id, "signed" if payload else "registered", detail=message.code.text)
+                    self.store.enqueue(message.document_id, decision.recipient, Channel.PAPER, b"", at=due)
+        what = "signed" if signed is not None else ("unsigned" if unsigned is not None else "registered")
+        self._event(message.document_id, what, detail=message.code.text)
         for decision in decisions:
             copy = " + paper copy" if decision.paper_copy else ""
             self._event(

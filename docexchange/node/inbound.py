@@ -17,8 +17,10 @@ from docexchange.node.statuses import StatusesMixin
 from docexchange.protocol import IllegalTransition, unknown_document
 from docexchange.routing import Channel
 from docexchange.signing import VerifiedDocument
+from docexchange.signing.layout import all_signatures
 from docexchange.store import Direction, IncomingState, NewIncoming, StoreBusyError
 
+_VERIFICATION_REASONS = frozenset(code.value for code in ReasonCode)
 _DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
 
 
@@ -64,7 +66,17 @@ class InboundMixin(StatusesMixin):
             return ReceiveOutcome(False, ReasonCode.SCHEMA_INVALID.value, str(exc))
         if kind is MessageKind.STATUS:
             return self._receive_status(data, summary.document_id, channel)
+        if not all_signatures(root):
+            return self._information_copy(summary, channel)
         return self._receive_document(data, summary, channel)
+
+    def _information_copy(self, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
+        """An unsigned document is for information only (Decision 28/2018): it does not replace the
+        paper original, which is what gets registered; nothing is answered for it."""
+        self._event(
+            summary.document_id, "information-copy", channel.value, f"unsigned, from {summary.sender}"
+        )
+        return ReceiveOutcome(True, "information-only", "unsigned: kept for information", summary.document_id)
 
     def _receive_document(self, data: bytes, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
         digest = hashlib.sha256(data).hexdigest()
@@ -215,6 +227,19 @@ class InboundMixin(StatusesMixin):
             document_id,
             f"status-{status.status_code.wire}-in",
             detail=f"from {status.from_.organ_id}: {status.description}",
+        )
+        if status.status_code is StatusCode.REFUSED:
+            self._resend_on_paper(document_id, status)
+
+    def _resend_on_paper(self, document_id: str, status: StatusMessage) -> None:
+        """A document refused for what verification found (not for a business reason such as
+        mis-sent) is sent again on paper: the receiver still needs an authentic original."""
+        reason = status.description.split(":", 1)[0].strip()
+        if reason not in _VERIFICATION_REASONS:
+            return
+        self.store.enqueue(document_id, status.from_.organ_id, Channel.PAPER, b"", at=self.clock.now())
+        self._event(
+            document_id, "paper", Channel.PAPER.value, f"→ {status.from_.organ_id}: refused-resent ({reason})"
         )
 
     def _check_bytes(self, status: StatusMessage, document_id: str) -> None:

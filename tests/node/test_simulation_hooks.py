@@ -1,0 +1,102 @@
+"""What the simulation needs from a node: per-document capabilities, a send time, unsigned
+documents for information, and a paper re-send after a verification refusal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from docexchange.clock import VIETNAM_TZ, FixedClock
+from docexchange.node.network import LoopbackNetwork
+from docexchange.pki import CertRole, PkiStore
+from docexchange.registry import Registry
+from docexchange.routing import Capabilities, Channel, RoutingRules
+from docexchange.store import OutboxState
+from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
+from tests.node.helpers import DA_NANG_MAIL_ONLY, START, draft, receipt
+
+MAIL_ONLY = Capabilities(axis=False, mail=True, certificate=True)
+
+
+def _documents(net: LoopbackNetwork, document_id: str) -> list[tuple[Channel, OutboxState]]:
+    items = net.nodes[VPCP_ID].store.list_outbox(document_id)
+    return [(i.channel, i.state) for i in items if i.kind.value == "document"]
+
+
+async def test_capabilities_can_be_given_per_document(network: LoopbackNetwork) -> None:
+    sent = network.nodes[VPCP_ID].send(draft(LAO_CAI_ID), capabilities={LAO_CAI_ID: MAIL_ONLY})
+    assert [d.channel for d in sent.decisions] == [Channel.MAIL]  # the node's table says axis
+    await network.settle()
+    assert _documents(network, sent.document_id) == [(Channel.MAIL, OutboxState.SENT)]
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "03"}
+
+
+async def test_a_document_is_sent_when_the_records_office_sends_it(network: LoopbackNetwork) -> None:
+    vpcp = network.nodes[VPCP_ID]
+    sent = vpcp.send(draft(LAO_CAI_ID), send_at=START + timedelta(hours=2))
+    await network.settle()
+    assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.PENDING)]
+    network.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    await network.settle()
+    assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
+
+
+async def test_without_a_certificate_the_document_goes_unsigned_for_information_and_on_paper(
+    network: LoopbackNetwork,
+) -> None:
+    no_certificate = Capabilities(axis=True, mail=True, certificate=False)
+    vpcp = network.nodes[VPCP_ID]
+    sent = vpcp.send(draft(DA_NANG_ID), capabilities={VPCP_ID: no_certificate})
+    decision = sent.decisions[0]
+    assert (decision.channel, decision.legal_value, decision.paper_copy) == (Channel.MAIL, False, True)
+    await network.settle()
+    item = next(i for i in vpcp.store.list_outbox(sent.document_id) if i.channel is Channel.MAIL)
+    assert b"Signature" not in item.payload and item.state is OutboxState.SENT
+    assert sorted(_documents(network, sent.document_id)) == [
+        (Channel.MAIL, OutboxState.SENT),
+        (Channel.PAPER, OutboxState.PAPER),
+    ]
+    assert (
+        network.nodes[DA_NANG_ID].store.incoming(sent.document_id) is None
+    )  # the paper original is registered
+    copies = [e for e in network.events.for_document(sent.document_id) if e.what == "information-copy"]
+    assert [e.agency for e in copies] == [DA_NANG_ID]
+    assert receipt(network, sent.document_id) == {}  # nothing is answered for an information copy
+
+
+async def test_a_refusal_of_the_genuine_document_makes_the_sender_resend_it_on_paper(
+    tmp_path: Path, net_registry: Registry
+) -> None:
+    pki = PkiStore.init(
+        tmp_path / "certs",
+        net_registry,
+        algorithm="ecdsa-p256",
+        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
+    )
+    net = LoopbackNetwork(
+        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
+    )
+    await net.start([VPCP_ID, LAO_CAI_ID])
+    try:
+        sent = net.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
+        pki.revoke(VPCP_ID, CertRole.PERSON, at=START - timedelta(days=1))  # the receiver learns it first
+        await net.settle()
+        assert receipt(net, sent.document_id) == {LAO_CAI_ID: "02"}
+        assert sorted(_documents(net, sent.document_id)) == [
+            (Channel.AXIS, OutboxState.SENT),
+            (Channel.PAPER, OutboxState.PAPER),
+        ]
+        resent = [e for e in net.events.for_document(sent.document_id) if e.what == "paper"]
+        assert resent and "refused-resent (cert-revoked)" in resent[0].detail
+    finally:
+        await net.stop()
+
+
+async def test_a_business_refusal_is_not_resent_on_paper(network: LoopbackNetwork) -> None:
+    from docexchange.node.agency import ReceiverPolicy
+
+    network.nodes[LAO_CAI_ID].policy = ReceiverPolicy(refuse=lambda message: ("mis-sent", "nhầm nơi nhận"))
+    sent = network.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
+    await network.settle()
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "02"}
+    assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
