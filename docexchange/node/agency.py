@@ -40,7 +40,7 @@ from docexchange.pki import PathValidator, PkiStore, StoreRevocationSource
 from docexchange.registry import Agency, Registry
 from docexchange.routing import (
     Capabilities,
-    CapabilityTable,
+    CapabilitySource,
     Channel,
     DocumentTraits,
     FailureKind,
@@ -72,7 +72,7 @@ class AgencyNode(InboundMixin, RecallMixin):
     store: NodeStore
     clock: Clock
     rules: RoutingRules
-    capabilities: CapabilityTable
+    capabilities: CapabilitySource
     directory: Directory
     events: EventLog = field(default_factory=EventLog)
     policy: ReceiverPolicy = field(default_factory=ReceiverPolicy)
@@ -189,6 +189,7 @@ class AgencyNode(InboundMixin, RecallMixin):
                 "routed",
                 decision.channel.value,
                 f"→ {decision.recipient}{copy}: {decision.reason.value}",
+                decision.recipient,
             )
         return SentDocument(message.document_id, message.code.text, decisions)
 
@@ -227,7 +228,9 @@ class AgencyNode(InboundMixin, RecallMixin):
             self._failed(item, exc)
             return
         self.store.mark_sent(item.id, self.clock.now())
-        self._event(item.document_id, f"{item.kind.value}-sent", item.channel.value, f"→ {item.recipient}")
+        self._event(
+            item.document_id, f"{item.kind.value}-sent", item.channel.value, f"→ {item.recipient}", item.recipient
+        )
 
     def _failed(self, item: OutboxItem, error: TransportError) -> None:
         now = self.clock.now()
@@ -237,14 +240,22 @@ class AgencyNode(InboundMixin, RecallMixin):
         if action.kind is FailureKind.RETRY:
             self.store.mark_failed(item.id, text, now + action.delay)
             self._event(
-                item.document_id, "retry", item.channel.value, f"→ {item.recipient} in {action.delay}: {text}"
+                item.document_id,
+                "retry",
+                item.channel.value,
+                f"→ {item.recipient} in {action.delay}: {text}",
+                item.recipient,
             )
             return
         self.store.mark_failed(item.id, text, None)
         self.store.reroute(item.id, action.channel, now)
         what = "paper" if action.kind is FailureKind.PAPER else "fallback"
         self._event(
-            item.document_id, what, action.channel.value, f"→ {item.recipient}: {action.reason.value}; {text}"
+            item.document_id,
+            what,
+            action.channel.value,
+            f"→ {item.recipient}: {action.reason.value}; {text}",
+            item.recipient,
         )
 
     def _decision_for(self, item: OutboxItem) -> RoutingDecision:

@@ -5,6 +5,7 @@ One log may be shared by every node of a run; each entry names the agency it hap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,14 +18,25 @@ class NodeEvent:
     what: str  # signed, queued, sent, received, verified, refused, status-in, status-out, paper, …
     channel: str = ""
     detail: str = ""
+    counterpart: str = ""  # the other agency, where there is one (recipient of a paper copy …)
+
+
+Listener = Callable[[NodeEvent], None]
 
 
 @dataclass
 class EventLog:
+    """``keep=False`` keeps nothing (a year-long simulation only needs its listeners)."""
+
     events: list[NodeEvent] = field(default_factory=list)
+    keep: bool = True
+    listeners: list[Listener] = field(default_factory=list)
 
     def add(self, event: NodeEvent) -> None:
-        self.events.append(event)
+        if self.keep:
+            self.events.append(event)
+        for listener in self.listeners:
+            listener(event)
 
     def for_document(self, document_id: str) -> list[NodeEvent]:
         return [e for e in self.events if e.document_id == document_id]

@@ -121,23 +121,33 @@ class InboundMixin(StatusesMixin):
                     promulgation_date=message.promulgation_info.promulgation_date,
                     type_and_subject=f"{message.document_type.type_name}: {message.subject}",
                     channel=channel,
-                    state=IncomingState.ACCEPTED,
+                    state=IncomingState.ACCEPTED if self.policy.accept_at_once else IncomingState.ARRIVED,
                     receiving_unit=OFFICE,
                     signed_message=data,
                 )
             )
-            accepted = self._prepare_answer(
-                message,
-                StatusCode.ACCEPTED,
-                f"Đã tiếp nhận, số đến {entry.incoming_number}",
-                channel,
-                digest=digest,
-            )
             self._commit_status(arrived)
-            self._commit_status(accepted)
-        self._event(
-            document_id, "registered", channel.value, f"số đến {entry.incoming_number}; {_signers(verified)}"
-        )
+            if self.policy.accept_at_once:
+                accepted = self._prepare_answer(
+                    message,
+                    StatusCode.ACCEPTED,
+                    f"Đã tiếp nhận, số đến {entry.incoming_number}",
+                    channel,
+                    digest=digest,
+                )
+                self._commit_status(accepted)
+        if self.policy.accept_at_once:
+            self._event(
+                document_id, "registered", channel.value, f"số đến {entry.incoming_number}; {_signers(verified)}"
+            )
+        else:
+            self._event(
+                document_id,
+                "arrived",
+                channel.value,
+                f"số đến {entry.incoming_number}, awaiting acceptance; {_signers(verified)}",
+                message.from_.organ_id,
+            )
         self._apply_bussiness(message, verified.agency.signing_time, channel)
         return ReceiveOutcome(True, document_id=document_id)
 
@@ -239,7 +249,11 @@ class InboundMixin(StatusesMixin):
             return
         self.store.enqueue(document_id, status.from_.organ_id, Channel.PAPER, b"", at=self.clock.now())
         self._event(
-            document_id, "paper", Channel.PAPER.value, f"→ {status.from_.organ_id}: refused-resent ({reason})"
+            document_id,
+            "paper",
+            Channel.PAPER.value,
+            f"→ {status.from_.organ_id}: refused-resent ({reason})",
+            status.from_.organ_id,
         )
 
     def _check_bytes(self, status: StatusMessage, document_id: str) -> None:

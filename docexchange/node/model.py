@@ -62,3 +62,7 @@ class ReceiverPolicy:
 
     refuse: Callable[[DocumentMessage], tuple[str, str] | None] = lambda message: None
     agree_to_recall: Callable[[str], bool] = lambda document_id: True
+    accept_at_once: bool = True
+    """False: a verified document is registered as arrived (01 only) and the records office
+    accepts it later with :meth:`~docexchange.node.agency.AgencyNode.accept` (03), as a simulation
+    with acceptance delays does."""

@@ -18,7 +18,7 @@ from docexchange.node.events import EventLog
 from docexchange.node.hub import Hub
 from docexchange.pki import AXIS_HOST, PkiStore
 from docexchange.registry import Registry
-from docexchange.routing import CapabilityTable, RoutingRules
+from docexchange.routing import CapabilitySource, RoutingRules
 from docexchange.store import HubStore, NodeStore
 from docexchange.transport.axis_http import AxisClient, AxisHttpServer
 from docexchange.transport.mail import MailClient, MailDelivery, MailServer, RecordsOfficeHandler
@@ -37,7 +37,7 @@ class LoopbackNetwork:
     pki: PkiStore
     clock: Clock
     rules: RoutingRules
-    capabilities: CapabilityTable
+    capabilities: CapabilitySource
     events: EventLog = field(default_factory=EventLog)
     transport: str = "loopback"
     directory: Directory = field(default_factory=Directory)

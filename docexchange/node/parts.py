@@ -10,7 +10,7 @@ from docexchange.clock import Clock
 from docexchange.node.events import EventLog, NodeEvent
 from docexchange.pki import PkiStore
 from docexchange.registry import Agency, Registry
-from docexchange.routing import CapabilityTable, Channel, RoutingRules
+from docexchange.routing import CapabilitySource, Channel, RoutingRules
 from docexchange.signing import MessageVerifier
 from docexchange.signing.service import AgencySigner
 from docexchange.store import NodeStore
@@ -30,7 +30,7 @@ class NodeParts:
     store: NodeStore
     clock: Clock
     rules: RoutingRules
-    capabilities: CapabilityTable
+    capabilities: CapabilitySource
     events: EventLog
     policy: ReceiverPolicy
     signer: AgencySigner
@@ -41,8 +41,10 @@ class NodeParts:
     def id(self) -> str:
         return self.agency.id
 
-    def _event(self, document_id: str, what: str, channel: str = "", detail: str = "") -> None:
-        self.events.add(NodeEvent(self.clock.now(), self.id, document_id, what, channel, detail))
+    def _event(
+        self, document_id: str, what: str, channel: str = "", detail: str = "", counterpart: str = ""
+    ) -> None:
+        self.events.add(NodeEvent(self.clock.now(), self.id, document_id, what, channel, detail, counterpart))
 
     def send(self, draft: Draft, *, bussiness: Bussiness | None = None) -> SentDocument:
         """Implemented by AgencyNode."""

@@ -78,6 +78,13 @@ class StatusesMixin(NodeParts):
             f"→ {prepared.to}: {status.description}",
         )
 
+    def accept(self, document_id: str) -> None:
+        """The records office accepts a document it registered as arrived (status 03)."""
+        entry = self.store.incoming(document_id)
+        if entry is None:
+            raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"{self.id} has not registered {document_id}")
+        self.handle(document_id, StatusCode.ACCEPTED, f"Đã tiếp nhận, số đến {entry.incoming_number}")
+
     def handle(self, document_id: str, code: StatusCode, text: str) -> None:
         """The receiver reports progress (04 assigned, 05 processing, 06 completed)."""
         entry = self.store.incoming(document_id)

@@ -20,6 +20,7 @@ from docexchange.routing.loader import (
 from docexchange.routing.model import (
     FULL_CAPABILITIES,
     Capabilities,
+    CapabilitySource,
     CapabilityTable,
     Channel,
     DocumentTraits,
@@ -46,6 +47,7 @@ __all__ = [
     "DEFAULT_RETRY_DELAYS",
     "FULL_CAPABILITIES",
     "Capabilities",
+    "CapabilitySource",
     "CapabilityTable",
     "Channel",
     "DocumentTraits",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
 from docexchange.edxml.model import DocumentMessage, Priority
 from docexchange.edxml.numbering import document_kind, kind_by_detail
@@ -126,6 +127,12 @@ class Capabilities:
 
 
 FULL_CAPABILITIES = Capabilities()
+
+
+class CapabilitySource(Protocol):
+    """Anything that says what an agency can use now: a fixed table, or a simulation's adoption."""
+
+    def of(self, agency_id: str) -> Capabilities: ...
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,35 @@ async def test_a_business_refusal_is_not_resent_on_paper(network: LoopbackNetwor
     await network.settle()
     assert receipt(network, sent.document_id) == {LAO_CAI_ID: "02"}
     assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
+
+
+async def test_acceptance_can_come_later_than_arrival(network: LoopbackNetwork) -> None:
+    from docexchange.node.agency import ReceiverPolicy
+    from docexchange.store import IncomingState
+
+    lao_cai = network.nodes[LAO_CAI_ID]
+    lao_cai.policy = ReceiverPolicy(accept_at_once=False)
+    sent = network.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
+    await network.settle()
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "01"}
+    entry = lao_cai.store.incoming(sent.document_id)
+    assert entry is not None and entry.state is IncomingState.ARRIVED
+    arrived = [e for e in network.events.for_document(sent.document_id) if e.what == "arrived"]
+    assert [(e.agency, e.counterpart) for e in arrived] == [(LAO_CAI_ID, VPCP_ID)]
+    network.clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
+    lao_cai.accept(sent.document_id)
+    await network.settle()
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "03"}
+    accepted = lao_cai.store.incoming(sent.document_id)
+    assert accepted is not None and accepted.state is IncomingState.ACCEPTED
+    times = {e.status_code.wire: e.at for e in network.nodes[VPCP_ID].store.status_log(sent.document_id)}
+    assert times["03"] - times["01"] == timedelta(hours=3)
+
+
+async def test_listeners_see_every_event_and_a_log_may_keep_none() -> None:
+    from docexchange.node.events import EventLog, NodeEvent
+
+    seen: list[str] = []
+    log = EventLog(keep=False, listeners=[lambda e: seen.append(e.what)])
+    log.add(NodeEvent(START, VPCP_ID, "d", "paper", counterpart=LAO_CAI_ID))
+    assert seen == ["paper"] and log.events == []
