@@ -229,7 +229,11 @@ class AgencyNode(InboundMixin, RecallMixin):
             return
         self.store.mark_sent(item.id, self.clock.now())
         self._event(
-            item.document_id, f"{item.kind.value}-sent", item.channel.value, f"→ {item.recipient}", item.recipient
+            item.document_id,
+            f"{item.kind.value}-sent",
+            item.channel.value,
+            f"→ {item.recipient}",
+            item.recipient,
         )
 
     def _failed(self, item: OutboxItem, error: TransportError) -> None:

@@ -138,7 +138,10 @@ class InboundMixin(StatusesMixin):
                 self._commit_status(accepted)
         if self.policy.accept_at_once:
             self._event(
-                document_id, "registered", channel.value, f"số đến {entry.incoming_number}; {_signers(verified)}"
+                document_id,
+                "registered",
+                channel.value,
+                f"số đến {entry.incoming_number}; {_signers(verified)}",
             )
         else:
             self._event(
