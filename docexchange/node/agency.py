@@ -14,6 +14,7 @@ sequences, signing verifies, the store keeps everything durable. Transports only
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -134,6 +135,10 @@ class AgencyNode(InboundMixin, RecallMixin):
             ),
             DocumentNumberer(),
         )
+        if secret:
+            # A secret document is numbered in its own series (Decree 30), so its số/ký hiệu can
+            # equal an ordinary one's; it never becomes edXML, so its register key says "MẬT".
+            message = dataclasses.replace(message, document_id=f"{message.document_id},MẬT")
         traits = traits_of(message, draft.secrecy)
 
         def caps(agency_id: str) -> Capabilities:

@@ -7,6 +7,7 @@ the node had, so nothing about a document's state is stored twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from docexchange.edxml.model import StatusCode
@@ -14,6 +15,7 @@ from docexchange.protocol import DocumentRecord, ReceivedDocument
 from docexchange.store import Direction, IncomingEntry, OutgoingEntry, StatusLogEntry
 
 _RECALL_ANSWERS = (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED)
+_DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
 
 
 def _accepted(log: Iterable[StatusLogEntry]) -> list[StatusLogEntry]:
@@ -33,11 +35,19 @@ def sender_view(entry: OutgoingEntry, log: Iterable[StatusLogEntry]) -> Document
     return record
 
 
-def receiver_view(entry: IncomingEntry, receiver: str, log: Iterable[StatusLogEntry]) -> ReceivedDocument:
+def receiver_view(
+    entry: IncomingEntry, receiver: str, log: Iterable[StatusLogEntry], digest: str | None = None
+) -> ReceivedDocument:
+    """The receiver's record of a document. With ``digest`` (SHA-256 of the registered bytes),
+    statuses that answered *other* bytes under the same DocumentId — a refusal of a forged or
+    altered copy — are left out: unverified bytes must not decide the genuine document's fate."""
     document = ReceivedDocument.received(
         entry.document_id, entry.issuing_agency, receiver, entry.date_received
     )
     for event in _accepted(log):
+        named = _DIGEST.search(event.description or "")
+        if digest is not None and named is not None and named.group(1) != digest:
+            continue
         if event.direction is Direction.IN and event.status_code is StatusCode.RECALL_REQUEST:
             document.receive_recall(event.counterpart, event.at)
         elif event.direction is Direction.OUT and event.status_code in _RECALL_ANSWERS:

@@ -18,7 +18,7 @@ from docexchange.protocol import IllegalTransition, unknown_document
 from docexchange.routing import Channel
 from docexchange.signing import VerifiedDocument
 from docexchange.signing.layout import all_signatures
-from docexchange.store import Direction, IncomingState, NewIncoming, StoreBusyError
+from docexchange.store import Direction, IncomingState, NewIncoming, OutboxState, PayloadKind, StoreBusyError
 
 _VERIFICATION_REASONS = frozenset(code.value for code in ReasonCode)
 _DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
@@ -208,8 +208,34 @@ class InboundMixin(StatusesMixin):
                 description=exc.message,
             )
             self._event(document_id, "status-refused", channel.value, f"{reason}: {exc.message}")
+            if isinstance(exc, _ForeignBytes) and status.status_code is StatusCode.REFUSED:
+                self._resend_genuine(document_id, status.from_.organ_id)
             return ReceiveOutcome(True, reason, exc.message, document_id)
         return ReceiveOutcome(True, document_id=document_id)
+
+    def _resend_genuine(self, document_id: str, recipient: str) -> None:
+        """The recipient refused bytes this node never sent under its DocumentId: altered on the
+        way, or a forgery. Its refusal does not bind the genuine document (the recipient judges
+        only what it verified), so the genuine bytes go once more on the same channel — once: a
+        forger can make us repeat ourselves, not make us believe we were refused."""
+        items = [
+            i
+            for i in self.store.list_outbox(document_id)
+            if i.recipient == recipient and i.kind is PayloadKind.DOCUMENT and i.channel.electronic
+        ]
+        if len(items) != 1 or items[0].state is not OutboxState.SENT:
+            return
+        item = items[0]
+        self.store.enqueue(
+            document_id, recipient, item.channel, item.payload, at=self.clock.now(), priority=item.priority
+        )
+        self._event(
+            document_id,
+            "resent-genuine",
+            item.channel.value,
+            f"→ {recipient}: its refusal named bytes this node never sent",
+            recipient,
+        )
 
     def _status_from_recipient(self, status: StatusMessage) -> None:
         document_id = status.response_for.document_id

@@ -40,17 +40,18 @@ class LoopbackNetwork:
     capabilities: CapabilitySource
     events: EventLog = field(default_factory=EventLog)
     transport: str = "loopback"
+    power_safe: bool = True  # False: SQLite synchronous=NORMAL (a simulation run; see store.sqlite)
     directory: Directory = field(default_factory=Directory)
     nodes: dict[str, AgencyNode] = field(default_factory=dict)
     hub: Hub | None = None
     _axis_server: AxisHttpServer | None = None
     _hub_store: HubStore | None = None
-    _mail_servers: list[MailServer] = field(default_factory=list)
+    _mail_servers: dict[str, MailServer] = field(default_factory=dict)
     _mailboxes: dict[str, MailDelivery] = field(default_factory=dict)  # memory transport only
 
     async def start_axis(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
-        self._hub_store = HubStore(self.state / "axis.sqlite")
+        self._hub_store = HubStore(self.state / "axis.sqlite", power_safe=self.power_safe)
         self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock)
         if self.transport == "memory":
             return
@@ -76,7 +77,7 @@ class LoopbackNetwork:
             agency=agency,
             registry=self.registry,
             pki=self.pki,
-            store=NodeStore(self.state / f"{agency_id}.sqlite", agency_id),
+            store=NodeStore(self.state / f"{agency_id}.sqlite", agency_id, power_safe=self.power_safe),
             clock=self.clock,
             rules=self.rules,
             capabilities=self.capabilities,
@@ -100,7 +101,7 @@ class LoopbackNetwork:
                 max_bytes=node.verifier.limits.max_bytes,
             )
             self.directory.publish_mail(agency.domain, "127.0.0.1", await server.start())
-            self._mail_servers.append(server)
+            self._mail_servers[agency_id] = server
             node.mail = MailClient(client_context(self.pki.root, own), self.directory.resolve_mail)
         self.nodes[agency_id] = node
         return node
@@ -132,8 +133,25 @@ class LoopbackNetwork:
                 break
         return moved_total
 
+    async def mail_down(self, agency_id: str) -> None:
+        """The agency's mail server stops answering (an outage): senders' connections are refused."""
+        server = self._mail_servers.get(agency_id)
+        if server is not None:
+            await server.stop()
+        if self.transport == "memory":
+            self._mailboxes.pop(self.registry.get(agency_id).domain.lower(), None)
+
+    async def mail_up(self, agency_id: str) -> None:
+        """The agency's mail server answers again, at the address it had."""
+        server = self._mail_servers.get(agency_id)
+        if server is not None and not server.listening:
+            await server.start(server.port)
+        node = self.nodes.get(agency_id)
+        if self.transport == "memory" and node is not None and node.mail is not None:
+            self._mailboxes[node.agency.domain.lower()] = node.mail_delivery
+
     async def stop(self) -> None:
-        for server in self._mail_servers:
+        for server in self._mail_servers.values():
             await server.stop()
         self._mail_servers.clear()
         for node in self.nodes.values():

@@ -18,7 +18,7 @@ from docexchange.edxml import (
 )
 from docexchange.edxml.compose import organization_of
 from docexchange.errors import DocexchangeError, ReasonCode
-from docexchange.node.history import receiver_view, sender_view
+from docexchange.node.history import sender_view
 from docexchange.node.model import OFFICE, Draft, SentDocument
 from docexchange.node.statuses import StatusesMixin
 from docexchange.protocol import IllegalTransition, unknown_document
@@ -234,7 +234,7 @@ class RecallMixin(StatusesMixin):
                 self.store.log_status(document_id, sender, Direction.IN, code, at, description=description)
                 self._commit_status(prepared)
             return
-        view = receiver_view(entry, self.id, self.store.status_log(document_id))
+        view = self._receiver_view(entry)
         transition = view.receive_recall(sender, at)
         if not transition.changed:
             return

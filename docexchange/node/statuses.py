@@ -3,6 +3,8 @@ receiver's progress reports (04, 05, 06)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from docexchange.edxml import (
     DocumentMessage,
     ResponseFor,
@@ -19,9 +21,9 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.history import receiver_view
 from docexchange.node.model import OFFICE, PreparedStatus
 from docexchange.node.parts import NodeParts
-from docexchange.protocol import IllegalTransition
+from docexchange.protocol import IllegalTransition, ReceivedDocument
 from docexchange.routing import Channel
-from docexchange.store import Direction, IncomingState, PayloadKind
+from docexchange.store import Direction, IncomingEntry, IncomingState, PayloadKind
 
 
 class StatusesMixin(NodeParts):
@@ -90,7 +92,7 @@ class StatusesMixin(NodeParts):
         entry = self.store.incoming(document_id)
         if entry is None:
             raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"{self.id} has not registered {document_id}")
-        view = receiver_view(entry, self.id, self.store.status_log(document_id))
+        view = self._receiver_view(entry)
         try:
             transition = view.report(code, self.clock.now())
         except IllegalTransition as exc:
@@ -101,6 +103,12 @@ class StatusesMixin(NodeParts):
         with self.store.transaction():
             self.store.set_incoming_state(document_id, IncomingState(transition.state.value))
             self._commit_status(prepared)
+
+    def _receiver_view(self, entry: IncomingEntry) -> ReceivedDocument:
+        """The protocol's view of a registered document, blind to statuses about other bytes."""
+        data = self.store.incoming_message(entry.document_id)
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        return receiver_view(entry, self.id, self.store.status_log(entry.document_id), digest)
 
     def _received_message(self, document_id: str) -> DocumentMessage:
         data = self.store.incoming_message(document_id)

@@ -79,15 +79,32 @@ class Measure(StrEnum):
 
     LEGAL = "legal"  # electronic, signed and verified: replaces paper (Decision 28/2018)
     ELECTRONIC = "electronic"  # sent electronically, signed or not (2008 plan: "by e-mail")
+    FULLY_ELECTRONIC = "fully-electronic"  # legal, and no paper copy at all
+    EXCHANGE_DAYS = "exchange-days"  # mean working days from signing to acceptance: at most the target
+    MAIL_USE = "mail-use"  # adoption: share of the scope's officials using mail on the target date
+    DMS = "dms"  # adoption: share of agencies with a document-management system
+    CERTIFICATE = "certificate"  # adoption: share of agencies holding certificates
+    AXIS = "axis"  # adoption: share of agencies connected to the axis
 
     @property
     def label(self) -> str:
         return _MEASURE_LABELS[self]
 
+    @property
+    def is_share(self) -> bool:
+        """Shares are in [0, 1] and targets on them are minimums; days are a maximum."""
+        return self is not Measure.EXCHANGE_DAYS
+
 
 _MEASURE_LABELS = {
     Measure.LEGAL: "điện tử có giá trị pháp lý (đã ký số)",
     Measure.ELECTRONIC: "điện tử (kể cả chỉ để tham khảo)",
+    Measure.FULLY_ELECTRONIC: "điện tử hoàn toàn (không kèm bản giấy)",
+    Measure.EXCHANGE_DAYS: "số ngày làm việc mỗi lần trao đổi",
+    Measure.MAIL_USE: "tỷ lệ cán bộ dùng thư điện tử",
+    Measure.DMS: "tỷ lệ cơ quan có hệ thống quản lý văn bản",
+    Measure.CERTIFICATE: "tỷ lệ cơ quan có chứng thư số",
+    Measure.AXIS: "tỷ lệ cơ quan kết nối trục liên thông",
 }
 
 
@@ -157,6 +174,10 @@ class ShareRow(Record):
             )
         if (self.target is None) != (self.measure is None):
             raise ReportError(f"{self.key}: target and measure go together (both or neither)")
+        if self.measure is not None and self.measure not in (Measure.LEGAL, Measure.ELECTRONIC):
+            raise ReportError(
+                f"{self.key}: a row's target is on legal or electronic shares, not {self.measure}"
+            )
         if self.target is not None and not 0 <= self.target <= 1:
             raise ReportError(f"{self.key}: target {self.target} is not a share between 0 and 1")
 
@@ -177,7 +198,11 @@ class ShareRow(Record):
         return _share(self.paper, self.deliveries)
 
     def share_of(self, measure: Measure) -> float | None:
-        return self.legal_share if measure is Measure.LEGAL else self.electronic_share
+        if measure is Measure.LEGAL:
+            return self.legal_share
+        if measure is Measure.ELECTRONIC:
+            return self.electronic_share
+        raise ReportError(f"{self.key}: a row's target is on legal or electronic shares, not {measure.value}")
 
     @property
     def measured(self) -> float | None:
@@ -284,15 +309,23 @@ class Target(Record):
 
     def _check(self) -> None:
         for name in ("target", "measured"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ReportError(f"{self.name}: {name} {getattr(self, name)} is not a share between 0 and 1")
+            value = getattr(self, name)
+            if self.measure.is_share and not 0 <= value <= 1:
+                raise ReportError(f"{self.name}: {name} {value} is not a share between 0 and 1")
+            if value < 0:
+                raise ReportError(f"{self.name}: {name} {value} is negative")
 
     @property
     def met(self) -> bool:
+        if not self.measure.is_share:  # days: at most the target
+            return self.measured <= self.target
         return self.measured >= self.target
 
     @property
     def gap_pp(self) -> float:
+        """Percentage points above the target; for days, working days under it (positive = beaten)."""
+        if not self.measure.is_share:
+            return round_value(self.target - self.measured, GAP_DECIMALS)
         return _gap_pp(self.measured, self.target)
 
 

@@ -169,6 +169,10 @@ class Delays:
     """Office hours from signing until the sender's records office sends (Decision 28: same day)."""
     accept_hours: float = 4.0
     """Office hours from arrival until the receiving records office accepts and registers (status 03)."""
+    assign_hours: float = 4.0
+    """Office hours from acceptance until the leader assigns it for handling (status 04)."""
+    complete_days: float = 3.0
+    """Working days from assignment until handling is completed (status 06)."""
     paper_days: float = 2.0
     """Working days a paper document spends in the post or with the courier."""
 

@@ -193,7 +193,7 @@ _URGENCY_KEYS = {  # Khẩn, Thượng khẩn, Hỏa tốc, Hỏa tốc hẹn gi
     "hoa-toc": Priority.HOA_TOC,
     "hoa-toc-hen-gio": Priority.HOA_TOC_HEN_GIO,
 }
-_DELAY_KEYS = ("send_hours", "accept_hours", "paper_days")
+_DELAY_KEYS = ("send_hours", "accept_hours", "assign_hours", "complete_days", "paper_days")
 
 
 def _workload(value: object) -> Workload:
@@ -280,6 +280,8 @@ def _delays(value: object) -> Delays:
     return Delays(
         send_hours=table.read("send_hours", fields.rate, default.send_hours),
         accept_hours=table.read("accept_hours", fields.rate, default.accept_hours),
+        assign_hours=table.read("assign_hours", fields.rate, default.assign_hours),
+        complete_days=table.read("complete_days", fields.rate, default.complete_days),
         paper_days=table.read("paper_days", fields.rate, default.paper_days),
     )
 

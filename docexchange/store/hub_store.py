@@ -75,8 +75,12 @@ _COLUMNS = (
 class HubStore(DatabaseOwner):
     """Packages by id, each recipient's inbox, transport acknowledgements, and hops."""
 
-    def __init__(self, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
-        self._db = Database(path, component="hub", migrations=HUB_MIGRATIONS, busy_timeout=busy_timeout)
+    def __init__(
+        self, path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, power_safe: bool = True
+    ) -> None:
+        self._db = Database(
+            path, component="hub", migrations=HUB_MIGRATIONS, busy_timeout=busy_timeout, power_safe=power_safe
+        )
 
     # -- upload ----------------------------------------------------------------------------
 
@@ -119,6 +123,15 @@ class HubStore(DatabaseOwner):
             return self._require(package_id), False
 
     # -- download --------------------------------------------------------------------------
+
+    def recipients_waiting(self) -> list[str]:
+        """Agencies with at least one package in their inbox (sorted): whom a scheduler wakes to poll."""
+        wanted = sorted(PackageState(s).value for s in INBOX_STATES)
+        marks = ", ".join("?" for _ in wanted)
+        rows = self._db.fetchall(
+            f"SELECT DISTINCT recipient FROM packages WHERE state IN ({marks}) ORDER BY recipient", wanted
+        )
+        return [row["recipient"] for row in rows]
 
     def inbox(self, recipient: str, states: Iterable[PackageState | str] = INBOX_STATES) -> list[PackageRow]:
         """The recipient's packages in the given states: urgent first, then in arrival order."""

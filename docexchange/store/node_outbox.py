@@ -92,6 +92,23 @@ class Outbox:
             for item in map(_outbox_item, rows)
         ]
 
+    def next_due(self) -> datetime | None:
+        """When the earliest pending item falls due (None when nothing is pending): a scheduler's
+        next wake-up for this node."""
+        row = self._db.fetchone(
+            "SELECT MIN(next_attempt_at) AS due FROM outbox WHERE agency_id = ? AND state = 'pending'",
+            (self._agency_id,),
+        )
+        return None if row is None or row["due"] is None else decode_time(row["due"])
+
+    def retries(self) -> int:
+        """Hand-outs beyond each item's first: how many times sending was tried again."""
+        row = self._db.fetchone(
+            "SELECT COALESCE(SUM(MAX(attempts - 1, 0)), 0) AS n FROM outbox WHERE agency_id = ?",
+            (self._agency_id,),
+        )
+        return 0 if row is None else int(row["n"])
+
     def mark_sent(self, item_id: int, at: datetime) -> OutboxItem:
         """The channel took the message. For a document, also fills the register's date sent once.
 

@@ -27,13 +27,25 @@ class NodeStore(DatabaseOwner, OutgoingRegister, IncomingRegister, Outbox):
     Open at start-up, call :meth:`recover` once, then use; :meth:`close` (or ``with``) at the end.
     """
 
-    def __init__(self, path: Path, agency_id: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: Path,
+        agency_id: str,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        power_safe: bool = True,
+    ) -> None:
         if not agency_id or agency_id != agency_id.strip():
             raise ValueError(f"an agency identifier is required, got {agency_id!r}")
         self._agency_id = agency_id
         # secure_delete: a recalled incoming document is destroyed, not left in free pages.
         self._db = Database(
-            path, component="node", migrations=NODE_MIGRATIONS, busy_timeout=busy_timeout, secure_delete=True
+            path,
+            component="node",
+            migrations=NODE_MIGRATIONS,
+            busy_timeout=busy_timeout,
+            secure_delete=True,
+            power_safe=power_safe,
         )
 
     @property

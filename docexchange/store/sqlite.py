@@ -6,7 +6,9 @@ Settings, and why:
   register while the node keeps registering; there is still one writer at a time.
 - ``synchronous=FULL``: in WAL mode every commit fsyncs the log, so a commit that returned
   survives a power cut (NORMAL would only guarantee consistency, not the last commits). This is
-  what lets a node or the hub tell a sender "accepted" right after the commit.
+  what lets a node or the hub tell a sender "accepted" right after the commit. A simulation run
+  may pass ``power_safe=False`` (NORMAL): commits still survive a crash of the process, only the
+  last ones may be lost to a power cut, and a year of simulated exchange is not bound by fsync.
 - ``foreign_keys=ON``: hops cannot point at a missing package, reroutes at a missing item.
 - busy timeout: a writer waits for the lock up to ``busy_timeout`` seconds, then
   :class:`StoreBusyError`.
@@ -70,8 +72,10 @@ class Database:
         migrations: Sequence[Migration],
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         secure_delete: bool = False,
+        power_safe: bool = True,
     ) -> None:
         self.path = Path(path)
+        self._synchronous = "FULL" if power_safe else "NORMAL"
         self.component = component
         self._lock = threading.RLock()
         self._depth = 0
@@ -106,7 +110,7 @@ class Database:
                 time.sleep(0.01)
         if str(mode).lower() != "wal":
             raise SchemaVersionError(f"{self.path} cannot use WAL journaling (got {mode!r})")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute(f"PRAGMA synchronous={self._synchronous}")  # one of two constants
         self._conn.execute("PRAGMA foreign_keys=ON")
         if secure_delete:
             # Deleted content (a destroyed copy) is overwritten with zeros, not left in free pages.

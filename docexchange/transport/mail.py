@@ -139,11 +139,16 @@ class MailServer:
             ident="docexchange records office",
         )
 
-    async def start(self) -> int:
+    async def start(self, port: int = 0) -> int:
+        """Listen on ``port`` (0: one the OS picks; a restarted server passes its old one)."""
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._protocol, self.host, 0)
+        self._server = await loop.create_server(self._protocol, self.host, port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
 
     async def stop(self) -> None:
         if self._server is not None:

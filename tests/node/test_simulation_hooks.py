@@ -132,3 +132,17 @@ async def test_listeners_see_every_event_and_a_log_may_keep_none() -> None:
     log = EventLog(keep=False, listeners=[lambda e: seen.append(e.what)])
     log.add(NodeEvent(START, VPCP_ID, "d", "paper", counterpart=LAO_CAI_ID))
     assert seen == ["paper"] and log.events == []
+
+
+async def test_a_secret_document_and_an_ordinary_one_with_the_same_number_both_register(
+    network: LoopbackNetwork,
+) -> None:
+    from docexchange.routing import Secrecy
+
+    vpcp = network.nodes[VPCP_ID]
+    ordinary = vpcp.send(draft(LAO_CAI_ID))
+    secret = vpcp.send(draft(LAO_CAI_ID, secrecy=Secrecy.MAT))
+    assert ordinary.code == secret.code  # 01 in each series
+    assert secret.document_id == f"{ordinary.document_id},MẬT"
+    assert [d.channel for d in secret.decisions] == [Channel.PAPER]
+    assert vpcp.store.outgoing(secret.document_id) is not None

@@ -1,0 +1,401 @@
+"""From a finished run's stores to :class:`~docexchange.report.Report`.
+
+Every count here is read from the agencies' SQLite stores (through :mod:`.outcomes`) and the
+runner's ledger of what was signed; durations are simulated working time on the scenario's
+calendar. Nothing depends on wall-clock time, key bytes or the order of dictionary iteration, so
+the same scenario and seed give the same report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+
+from docexchange.metrics.outcomes import (
+    DeliveryResult,
+    Outcome,
+    PaperReason,
+    Settlement,
+    StoreReader,
+    refusals_by_reason,
+)
+from docexchange.report import (
+    Calibration,
+    Compliance,
+    Count,
+    Deadlines,
+    Exchange,
+    Fault,
+    Measure,
+    PaperReasons,
+    Reconciliation,
+    Report,
+    RunInfo,
+    ShareRow,
+    Shares,
+    Target,
+    TierSeries,
+    Timing,
+    Totals,
+    latency_from_samples,
+    share_row,
+)
+from docexchange.report.codec import round_value
+from docexchange.sim.calendar import WorkingCalendar
+from docexchange.sim.runner import RunResult
+from docexchange.sim.scenario import PublishedFigure, Scope, TargetMeasure
+from docexchange.sim.scenario import Target as PlanTarget
+
+BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
+"""Histogram edges in working hours: an hour, half a day, a day (8 h), two, three, a week, two, four."""
+
+_DOCUMENT_MEASURES = {
+    TargetMeasure.ELECTRONIC_SHARE: Measure.ELECTRONIC,
+    TargetMeasure.SIGNED_ELECTRONIC_SHARE: Measure.LEGAL,
+    TargetMeasure.FULLY_ELECTRONIC_SHARE: Measure.FULLY_ELECTRONIC,
+    TargetMeasure.EXCHANGE_DAYS: Measure.EXCHANGE_DAYS,
+}
+_ADOPTION_MEASURES = {
+    TargetMeasure.MAIL_USE: Measure.MAIL_USE,
+    TargetMeasure.DMS: Measure.DMS,
+    TargetMeasure.CERTIFICATE: Measure.CERTIFICATE,
+    TargetMeasure.AXIS: Measure.AXIS,
+}
+
+
+def collect(run: RunResult) -> list[DeliveryResult]:
+    stores = {agency_id: node.store for agency_id, node in run.network.nodes.items()}
+    reader = StoreReader(stores)
+    return [reader.result(delivery) for delivery in run.ledger]
+
+
+def build_report(run: RunResult, results: list[DeliveryResult] | None = None) -> Report:
+    results = collect(run) if results is None else results
+    scenario = run.scenario
+    calendar = run.calendar
+    lost = [r for r in results if r.outcome is Outcome.LOST]
+    counted = [r for r in results if r.outcome is not Outcome.LOST]
+    stores = {agency_id: node.store for agency_id, node in run.network.nodes.items()}
+    return Report(
+        run=RunInfo(
+            scenario=scenario.name,
+            description=scenario.description,
+            seed=scenario.seed,
+            period_start=scenario.start,
+            period_end=run.period_end,
+            transport=scenario.transport.value,
+        ),
+        totals=Totals(run.ledger.documents, len(counted), run.counters.paper_copies),
+        shares=_shares(counted, scenario.targets, run.period_end),
+        paper_reasons=_paper_reasons(counted),
+        targets=tuple(_targets(run, counted)),
+        calibration=tuple(_calibration(f, counted, calendar) for f in scenario.published),
+        timing=_timing(counted, calendar),
+        deadlines=_deadlines(counted, calendar),
+        exchange=Exchange(
+            retries=sum(store.retries() for store in stores.values()),  # documents and statuses
+            duplicates=run.counters.duplicates,
+            refusals=tuple(Count(k, v) for k, v in sorted(refusals_by_reason(stores).items())),
+        ),
+        reconciliation=_reconciliation(results, len(lost)),
+        faults=tuple(_faults(run, results)),
+    )
+
+
+# ── shares ───────────────────────────────────────────────────────────────────────────────
+
+
+def _row(key: str, rows: Iterable[DeliveryResult], target: PlanTarget | None = None) -> ShareRow:
+    legal = info = paper = 0
+    for r in rows:
+        if r.outcome is Outcome.LEGAL:
+            legal += 1
+        elif r.outcome is Outcome.INFO_ONLY:
+            info += 1
+        else:
+            paper += 1
+    measure = _DOCUMENT_MEASURES.get(target.measure) if target is not None else None
+    if measure not in (Measure.LEGAL, Measure.ELECTRONIC):
+        return share_row(key, legal, info, paper)
+    assert target is not None
+    return share_row(key, legal, info, paper, target.value, measure)
+
+
+def _group(
+    results: Iterable[DeliveryResult], key: Callable[[DeliveryResult], str]
+) -> dict[str, list[DeliveryResult]]:
+    groups: dict[str, list[DeliveryResult]] = defaultdict(list)
+    for r in results:
+        groups[key(r)].append(r)
+    return dict(sorted(groups.items()))
+
+
+def _quarter(r: DeliveryResult) -> str:
+    signed = r.delivery.signed_at
+    return f"{signed.year}-Q{(signed.month - 1) // 3 + 1}"
+
+
+def _quarter_end(key: str) -> date:
+    year, quarter = int(key[:4]), int(key[-1])
+    month = quarter * 3
+    return (date(year + (month // 12), month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def _row_target(targets: tuple[PlanTarget, ...], when: date, tier: str | None = None) -> PlanTarget | None:
+    """The plan's share target in force for a slice ending on ``when`` (the next deadline on or
+    after it), on legal or electronic shares, for the tier if given."""
+    candidates = [
+        t
+        for t in targets
+        if _DOCUMENT_MEASURES.get(t.measure) in (Measure.LEGAL, Measure.ELECTRONIC)
+        and not t.scope.types
+        and not t.scope.agencies
+        and (tier is None or not t.scope.tiers or tier in {x.value for x in t.scope.tiers})
+        and (tier is not None or not t.scope.tiers)
+        and t.by >= when
+        and (t.since is None or t.since <= when)
+    ]
+    return min(candidates, key=lambda t: t.by, default=None)
+
+
+def _shares(results: list[DeliveryResult], targets: tuple[PlanTarget, ...], period_end: date) -> Shares:
+    by_quarter = _group(results, _quarter)
+    by_tier = _group(results, lambda r: r.delivery.sender_tier.value)
+    return Shares(
+        overall=_row("all", results, _row_target(targets, period_end)),
+        by_year=tuple(
+            _row(k, v, _row_target(targets, min(date(int(k), 12, 31), period_end)))
+            for k, v in _group(results, lambda r: str(r.delivery.signed_at.year)).items()
+        ),
+        by_quarter=tuple(_row(k, v, _row_target(targets, _quarter_end(k))) for k, v in by_quarter.items()),
+        by_tier=tuple(_row(k, v, _row_target(targets, period_end, k)) for k, v in by_tier.items()),
+        by_document_type=tuple(
+            _row(k, v) for k, v in _group(results, lambda r: r.delivery.type_code).items()
+        ),
+        by_channel=tuple(_row(k, v) for k, v in _group(results, lambda r: r.channel.value).items()),
+        by_tier_quarter=tuple(
+            TierSeries(
+                tier,
+                tuple(
+                    _row(q, rows, _row_target(targets, _quarter_end(q), tier))
+                    for q, rows in _group(tier_rows, _quarter).items()
+                ),
+            )
+            for tier, tier_rows in by_tier.items()
+        ),
+    )
+
+
+def _paper_reasons(results: list[DeliveryResult]) -> PaperReasons:
+    counts = {reason: 0 for reason in PaperReason}
+    for r in results:
+        if r.outcome is Outcome.PAPER and r.paper_reason is not None:
+            counts[r.paper_reason] += 1
+    return PaperReasons(
+        counts[PaperReason.SECRET],
+        counts[PaperReason.NO_CAPABILITY],
+        counts[PaperReason.FALLBACK],
+        counts[PaperReason.REFUSED],
+    )
+
+
+# ── targets and published figures ────────────────────────────────────────────────────────
+
+
+def _in_scope(r: DeliveryResult, scope: Scope, exclude_secret: bool) -> bool:
+    d = r.delivery
+    if exclude_secret and d.secret:
+        return False
+    if scope.tiers and d.sender_tier not in scope.tiers:
+        return False
+    if scope.types and d.type_code not in scope.types:
+        return False
+    return not scope.agencies or d.sender in scope.agencies or d.recipient in scope.agencies
+
+
+def _document_value(
+    measure: TargetMeasure, rows: list[DeliveryResult], calendar: WorkingCalendar
+) -> float | None:
+    if not rows:
+        return None
+    if measure is TargetMeasure.ELECTRONIC_SHARE:
+        return sum(r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY) for r in rows) / len(rows)
+    if measure is TargetMeasure.SIGNED_ELECTRONIC_SHARE:
+        return sum(r.outcome is Outcome.LEGAL for r in rows) / len(rows)
+    if measure is TargetMeasure.FULLY_ELECTRONIC_SHARE:
+        return sum(r.outcome is Outcome.LEGAL and not r.delivery.paper_copy for r in rows) / len(rows)
+    days = [
+        _hours(calendar, r.delivery.signed_at, r.accepted_at) / _daily(calendar)
+        for r in rows
+        if r.accepted_at is not None
+    ]
+    return sum(days) / len(days) if days else None
+
+
+def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
+    scenario = run.scenario
+    for target in scenario.targets:
+        adoption = _ADOPTION_MEASURES.get(target.measure)
+        if adoption is not None:
+            if target.by > run.period_end:
+                continue  # the run stopped before the date the target is set for
+            agencies = [
+                a
+                for a in run.participants
+                if (not target.scope.tiers or a.tier in target.scope.tiers)
+                and (not target.scope.agencies or a.id in target.scope.agencies)
+            ]
+            if not agencies:
+                continue
+            measure = target.measure.adoption_measure
+            assert measure is not None
+            value = sum(scenario.adoption.share(a, measure, target.by) for a in agencies) / len(agencies)
+            if measure.value != "mail_use":
+                value = sum(run.adoption.has_adopted(a, measure, target.by) for a in agencies) / len(agencies)
+            yield Target(
+                target.name, adoption, _scope_text(target.scope, len(agencies), "agencies"), target.by,
+                target.value, round_value(value), len(agencies), target.source,
+            )  # fmt: skip
+            continue
+        since = target.since or scenario.start
+        until = min(target.by, run.period_end)
+        rows = [
+            r
+            for r in results
+            if since <= r.delivery.signed_at.date() <= until
+            and _in_scope(r, target.scope, target.exclude_secret)
+        ]
+        measured = _document_value(target.measure, rows, run.calendar)
+        if measured is None:
+            continue
+        note = "" if target.by <= run.period_end else f"; measured until {run.period_end} (run shortened)"
+        yield Target(
+            target.name, _DOCUMENT_MEASURES[target.measure],
+            _scope_text(target.scope, len(rows), "deliveries", since, until, target.exclude_secret) + note,
+            target.by, target.value, round_value(measured), len(rows), target.source,
+        )  # fmt: skip
+
+
+def _scope_text(
+    scope: Scope,
+    count: int,
+    unit: str,
+    since: date | None = None,
+    until: date | None = None,
+    exclude_secret: bool = False,
+) -> str:
+    parts = [f"{count} {unit}"]
+    if since is not None and until is not None:
+        parts.append(f"signed {since.isoformat()}–{until.isoformat()}")
+    if scope.tiers:
+        parts.append("tiers " + ", ".join(t.value for t in scope.tiers))
+    if scope.types:
+        parts.append("types " + ", ".join(scope.types))
+    if scope.agencies:
+        parts.append("agencies " + ", ".join(scope.agencies))
+    if exclude_secret:
+        parts.append("secret excluded")
+    return "; ".join(parts)
+
+
+def _calibration(
+    figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar
+) -> Calibration:
+    rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
+    value = _document_value(figure.measure, rows, calendar)
+    return Calibration(figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source)
+
+
+# ── timing and deadlines ─────────────────────────────────────────────────────────────────
+
+
+def _daily(calendar: WorkingCalendar) -> float:
+    return calendar.office.daily.total_seconds() / 3600
+
+
+def _hours(calendar: WorkingCalendar, a: datetime, b: datetime) -> float:
+    return calendar.working_time_between(a, b).total_seconds() / 3600
+
+
+def _timing(results: list[DeliveryResult], calendar: WorkingCalendar) -> Timing:
+    legal = [r for r in results if r.outcome is Outcome.LEGAL]
+
+    def latency(pick: Callable[[DeliveryResult], datetime | None]) -> list[float]:
+        samples = []
+        for r in legal:
+            at = pick(r)
+            if at is not None:
+                samples.append(round_value(_hours(calendar, r.delivery.signed_at, at)))
+        return samples
+
+    return Timing(
+        BIN_EDGES,
+        latency_from_samples(latency(lambda r: r.arrived_at), BIN_EDGES),
+        latency_from_samples(latency(lambda r: r.accepted_at), BIN_EDGES),
+        latency_from_samples(latency(lambda r: r.completed_at), BIN_EDGES),
+    )
+
+
+def _deadlines(results: list[DeliveryResult], calendar: WorkingCalendar) -> Deadlines:
+    electronic = [r for r in results if r.delivery.channel.electronic and not r.delivery.secret]
+    on_time = sum(
+        r.sent_at is not None and r.sent_at <= calendar.send_deadline(r.delivery.signed_at)
+        for r in electronic
+    )
+    with_receipt = [r for r in results if r.outcome is Outcome.LEGAL and r.sent_at is not None]
+    same_day = sum(
+        r.arrived_at is not None
+        and r.sent_at is not None
+        and calendar.same_working_day(r.sent_at, r.arrived_at)
+        for r in with_receipt
+    )
+    urgent = [r for r in electronic if r.delivery.urgent]
+    immediate = sum(
+        r.sent_at is not None and r.sent_at <= calendar.send_deadline(r.delivery.signed_at, urgent=True)
+        for r in urgent
+    )
+    return Deadlines(
+        Compliance(len(electronic), on_time),
+        Compliance(len(with_receipt), same_day),
+        Compliance(len(urgent), immediate),
+    )
+
+
+# ── reconciliation and faults ────────────────────────────────────────────────────────────
+
+
+def _reconciliation(results: list[DeliveryResult], lost: int) -> Reconciliation:
+    electronic = [r for r in results if r.settlement is not Settlement.NOT_ELECTRONIC]
+    return Reconciliation(
+        sent=len(electronic),
+        delivered=sum(r.settlement is Settlement.DELIVERED for r in electronic),
+        refused=sum(r.settlement is Settlement.REFUSED and r.outcome is not Outcome.LOST for r in electronic),
+        fallen_back=sum(r.settlement is Settlement.FALLEN_BACK for r in electronic),
+        lost=lost,
+    )
+
+
+def _faults(run: RunResult, results: list[DeliveryResult]) -> Iterable[Fault]:
+    by_key = {(r.delivery.document_id, r.delivery.recipient): r for r in results}
+    calendar = run.calendar
+    for cost in run.faults.costs:
+        delay = 0.0
+        for key in sorted(cost.affected):
+            r = by_key.get(key)
+            if r is None:
+                continue
+            reached = r.sent_at if r.outcome is not Outcome.PAPER else r.accepted_at
+            if reached is not None:
+                delay += _hours(calendar, r.delivery.send_at, reached)
+        yield Fault(
+            kind=cost.fault.kind.value,
+            scope=cost.scope,
+            start=cost.start,
+            end=cost.end,
+            affected=max(len(cost.affected), cost.injected),
+            retries=cost.retries,
+            fallbacks=cost.fallbacks,
+            refusals=cost.refusals,
+            delay_hours=round_value(delay),
+        )

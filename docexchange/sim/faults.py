@@ -1,0 +1,348 @@
+"""The scenario's faults, injected into a running simulation, and what each one cost.
+
+* Outages (node, axis, mail) stop the real listeners for their window and start them again at the
+  same address: senders see refused connections and retry, fall back or go to paper by the rules.
+* A revoked certificate is revoked in the PKI at its instant: receivers refuse what was signed
+  with it afterwards (``cert-revoked``) and the sender re-sends on paper.
+* Tampered documents are altered on the wire (one signed byte changed) between sender and
+  channel; the receiver refuses them (``signature-invalid``) naming the bytes it got.
+* Lost receipts: a share of status messages taken by the channel vanish.
+* A duplicate storm sends the same document bytes again, ``copies`` times, same DocumentId.
+* A skewed clock shifts one node's clock (what it signs and stamps) for the window.
+
+Which documents are hit is drawn per document from the seed, so a fault hits the same documents
+on every run. Each fault's cost is counted from the nodes' events during its window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from docexchange.clock import Clock, FixedClock
+from docexchange.node.events import NodeEvent
+from docexchange.pki import CertRole
+from docexchange.routing import Channel
+from docexchange.sim.randomness import entity_uniform
+from docexchange.sim.scenario import (
+    AxisOutage,
+    CertificateRevoked,
+    CertificateRole,
+    ClockSkew,
+    DuplicateStorm,
+    Fault,
+    MailOutage,
+    NodeOutage,
+    ReceiptsLost,
+    TamperedDocuments,
+    Window,
+)
+from docexchange.sim.schedule import Entry, Step
+from docexchange.store import OutboxState, PayloadKind
+from docexchange.transport.axis_http import UploadReceipt
+
+if TYPE_CHECKING:
+    from docexchange.node.agency import AgencyNode
+    from docexchange.node.network import LoopbackNetwork
+    from docexchange.sim.runner import SimulationRunner
+    from docexchange.transport.ports import AxisPort, MailPort
+
+_SUBJECT = re.compile(rb"(<[A-Za-z0-9_]*:?Subject>)(.)")
+
+
+@dataclass
+class FaultCost:
+    """What one fault did, counted from the nodes' events during its window."""
+
+    fault: Fault
+    start: datetime
+    end: datetime
+    affected: set[tuple[str, str]] = field(default_factory=set)  # (document id, agency)
+    retries: int = 0
+    fallbacks: int = 0
+    refusals: int = 0
+    injected: int = 0  # documents altered, receipts dropped, copies re-sent, signatures skewed
+
+    @property
+    def scope(self) -> str:
+        agency = getattr(self.fault, "agency", None)
+        if isinstance(self.fault, AxisOutage):
+            return "axis"
+        if isinstance(self.fault, MailOutage | DuplicateStorm) and agency is None:
+            return "all"
+        if isinstance(self.fault, TamperedDocuments | ReceiptsLost):
+            return "wire"
+        return str(agency)
+
+
+class SkewedClock:
+    """A node's clock: the simulation's, shifted by ``offset`` while ``window`` holds."""
+
+    def __init__(self, base: Clock, offset: timedelta, window: Window) -> None:
+        self.base = base
+        self.offset = offset
+        self.window = window
+
+    def now(self) -> datetime:
+        now = self.base.now()
+        return now + self.offset if self.window.contains(now) else now
+
+
+class FaultInjector:
+    def __init__(self, faults: tuple[Fault, ...], seed: int, clock: FixedClock) -> None:
+        self.faults = faults
+        self.seed = seed
+        self.clock = clock
+        self.costs: list[FaultCost] = []
+        self._down_nodes: dict[str, list[Window]] = {}
+        self._axis_down = 0
+        self._mail_down: dict[str, int] = {}
+        self._net: LoopbackNetwork | None = None
+        self._runner: SimulationRunner | None = None
+        self._tampered_count: dict[int, int] = {}
+        self._storm_seen: set[tuple[str, str]] = set()
+        self._sent: list[NodeEvent] = []
+
+    # ── set-up ──────────────────────────────────────────────────────────────────────────────
+
+    def attach(self, net: LoopbackNetwork, runner: SimulationRunner) -> None:
+        """Wrap clocks and ports of the nodes the faults touch."""
+        self._net = net
+        self._runner = runner
+        for fault in self.faults:
+            if isinstance(fault, ClockSkew) and fault.agency in net.nodes:
+                node = net.nodes[fault.agency]
+                node.clock = SkewedClock(node.clock, fault.offset, fault.window)
+                node.verifier.clock = node.clock
+        if any(isinstance(f, TamperedDocuments | ReceiptsLost) for f in self.faults):
+            for node in net.nodes.values():
+                if node.axis is not None:
+                    node.axis = _WireAxis(node.axis, self)
+                if node.mail is not None:
+                    node.mail = _WireMail(node.mail, self)
+
+    def entries(self, first: date, last: date) -> Iterator[Entry]:
+        """The instants at which faults start and end, for those that start within the run."""
+        run = Window.days(first, last)
+        for index, fault in enumerate(self.faults):
+            if isinstance(fault, CertificateRevoked):
+                if run.contains(fault.at):
+                    self.costs.append(FaultCost(fault, fault.at, run.end))
+                    yield Entry(fault.at, Step.FAULT, subject=("revoke", index))
+                continue
+            window: Window = fault.window
+            if not run.start <= window.start < run.end:
+                continue
+            self.costs.append(FaultCost(fault, window.start, window.end))
+            if isinstance(fault, NodeOutage | AxisOutage | MailOutage):
+                yield Entry(window.start, Step.FAULT, subject=("down", index))
+                yield Entry(window.end, Step.FAULT, subject=("up", index))
+
+    # ── applying ────────────────────────────────────────────────────────────────────────────
+
+    async def apply(self, entry: Entry) -> None:
+        assert self._net is not None and self._runner is not None
+        assert isinstance(entry.subject, tuple)
+        action: str = entry.subject[0]
+        index: int = entry.subject[1]
+        fault = self.faults[index]
+        net = self._net
+        if isinstance(fault, CertificateRevoked):
+            role = CertRole.PERSON if fault.role is CertificateRole.PERSON else CertRole.ORGANISATION
+            net.pki.revoke(fault.agency, role, at=fault.at)
+        elif isinstance(fault, NodeOutage):
+            windows = self._down_nodes.setdefault(fault.agency, [])
+            if action == "down":
+                windows.append(fault.window)
+                await self._mail(fault.agency, down=True)
+            else:
+                windows.remove(fault.window)
+                await self._mail(fault.agency, down=False)
+                self._runner.wake_poll(fault.agency, self.clock.now())
+                self._runner.mark_dirty(fault.agency)
+        elif isinstance(fault, AxisOutage):
+            self._axis_down += 1 if action == "down" else -1
+            if action == "down" and self._axis_down == 1:
+                await net.stop_axis()
+            elif action == "up" and self._axis_down == 0:
+                await net.start_axis()
+                hub = net.hub
+                for agency_id in hub.store.recipients_waiting() if hub is not None else []:
+                    self._runner.wake_poll(agency_id, self.clock.now())
+        elif isinstance(fault, MailOutage):
+            targets = [fault.agency] if fault.agency is not None else sorted(net.nodes)
+            for agency_id in targets:
+                await self._mail(agency_id, down=action == "down")
+
+    async def _mail(self, agency_id: str, *, down: bool) -> None:
+        assert self._net is not None
+        count = self._mail_down.get(agency_id, 0) + (1 if down else -1)
+        self._mail_down[agency_id] = count
+        if down and count == 1:
+            await self._net.mail_down(agency_id)
+        elif not down and count == 0:
+            await self._net.mail_up(agency_id)
+
+    def node_down_until(self, agency_id: str, now: datetime) -> datetime | None:
+        windows = [w for w in self._down_nodes.get(agency_id, ()) if w.contains(now)]
+        return max(w.end for w in windows) if windows else None
+
+    # ── on the wire ─────────────────────────────────────────────────────────────────────────
+
+    def alter(self, data: bytes, status: bool) -> bytes | None:
+        """What the wire does to ``data`` now: the bytes to carry, or None to lose them."""
+        now = self.clock.now()
+        for index, cost in enumerate(self.costs):
+            fault = cost.fault
+            if not (cost.start <= now < cost.end):
+                continue
+            key = _digest_key(data)
+            lost = isinstance(fault, ReceiptsLost) and status
+            if lost and entity_uniform(self.seed, "receipt-lost", index, key) < getattr(fault, "rate", 0.0):
+                cost.injected += 1
+                return None
+            if isinstance(fault, TamperedDocuments) and not status:
+                if fault.count is not None:
+                    hit = self._tampered_count.get(index, 0) < fault.count
+                else:
+                    hit = entity_uniform(self.seed, "tampered", index, key) < (fault.rate or 0.0)
+                altered = _SUBJECT.sub(lambda m: m.group(1) + _flip(m.group(2)), data, count=1)
+                if hit and altered != data:
+                    self._tampered_count[index] = self._tampered_count.get(index, 0) + 1
+                    cost.injected += 1
+                    return altered
+        return data
+
+    async def after_pump(self, node: AgencyNode) -> None:
+        """A duplicate storm: documents just sent go out again, the same bytes, ``copies`` times."""
+        sent, self._sent = self._sent, []
+        for event in sent:
+            for index, cost in enumerate(self.costs):
+                fault = cost.fault
+                if not isinstance(fault, DuplicateStorm) or not (cost.start <= event.at < cost.end):
+                    continue
+                if fault.agency is not None and fault.agency != event.agency:
+                    continue
+                key = (event.document_id, event.counterpart)
+                if key in self._storm_seen:
+                    continue
+                if entity_uniform(self.seed, "storm", index, *key) >= fault.rate:
+                    continue
+                self._storm_seen.add(key)
+                await self._resend(node, event, fault.copies, cost)
+
+    async def _resend(self, node: AgencyNode, event: NodeEvent, copies: int, cost: FaultCost) -> None:
+        items = [
+            i
+            for i in node.store.list_outbox(event.document_id)
+            if i.recipient == event.counterpart
+            and i.kind is PayloadKind.DOCUMENT
+            and i.state is OutboxState.SENT
+        ]
+        if not items or node.id != event.agency:
+            return
+        item = items[-1]
+        recipient = node.registry.get(item.recipient)
+        for _ in range(copies):
+            try:
+                if item.channel is Channel.AXIS and node.axis is not None:
+                    await node.axis.upload(item.payload, [item.recipient])
+                elif item.channel is Channel.MAIL and node.mail is not None:
+                    await node.mail.send(node.agency.mailbox, recipient.mailbox, item.payload, "document")
+            except Exception:
+                continue
+            cost.injected += 1
+        cost.affected.add((event.document_id, event.counterpart))
+
+    # ── accounting ──────────────────────────────────────────────────────────────────────────
+
+    def observe(self, event: NodeEvent) -> None:
+        if event.what == "document-sent" and node_has_storm(self.faults):
+            self._sent.append(event)
+        for cost in self.costs:
+            if not (cost.start <= event.at < cost.end) and not isinstance(cost.fault, CertificateRevoked):
+                continue
+            if not _concerns(cost.fault, event):
+                continue
+            if event.what == "retry":
+                cost.retries += 1
+            elif event.what in ("fallback", "paper"):
+                cost.fallbacks += 1
+            elif event.what in ("refused", "status-refused"):
+                cost.refusals += 1
+            else:
+                continue
+            cost.affected.add((event.document_id, event.counterpart or event.agency))
+
+
+def node_has_storm(faults: tuple[Fault, ...]) -> bool:
+    return any(isinstance(f, DuplicateStorm) for f in faults)
+
+
+def _concerns(fault: Fault, event: NodeEvent) -> bool:
+    if isinstance(fault, AxisOutage):
+        return event.channel == Channel.AXIS.value
+    if isinstance(fault, MailOutage):
+        return event.channel == Channel.MAIL.value and fault.agency in (None, event.counterpart)
+    if isinstance(fault, NodeOutage):
+        return fault.agency in (event.agency, event.counterpart)
+    if isinstance(fault, CertificateRevoked):
+        return event.what in ("refused", "status-refused") and event.detail.startswith("cert-revoked")
+    if isinstance(fault, TamperedDocuments):
+        return event.what == "refused" and event.detail.startswith("signature-invalid")
+    if isinstance(fault, ClockSkew):
+        return event.agency == fault.agency or event.document_id.startswith(fault.agency)
+    if isinstance(fault, DuplicateStorm):
+        return False
+    return event.what == "retry"
+
+
+def _flip(char: bytes) -> bytes:
+    return b"X" if char != b"X" else b"Y"
+
+
+def _digest_key(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+class _WireAxis:
+    """The axis as the wire delivers it: documents may be altered, statuses may vanish."""
+
+    def __init__(self, inner: AxisPort, injector: FaultInjector) -> None:
+        self.inner = inner
+        self.injector = injector
+
+    async def upload(self, data: bytes, recipients: list[str] | None = None) -> list[UploadReceipt]:
+        carried = self.injector.alter(data, b":Status>" in data)
+        if carried is None:
+            return []
+        return await self.inner.upload(carried, recipients)
+
+    async def inbox(self) -> list[dict[str, Any]]:
+        return await self.inner.inbox()
+
+    async def download(self, package_id: str) -> tuple[bytes, list[dict[str, Any]]]:
+        return await self.inner.download(package_id)
+
+    async def acknowledge(self, package_id: str, state: str, reason: str = "") -> None:
+        await self.inner.acknowledge(package_id, state, reason)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class _WireMail:
+    def __init__(self, inner: MailPort, injector: FaultInjector) -> None:
+        self.inner = inner
+        self.injector = injector
+
+    async def send(self, sender: str, recipient: str, edxml: bytes, subject: str) -> None:
+        carried = self.injector.alter(edxml, b":Status>" in edxml)
+        if carried is None:
+            return
+        await self.inner.send(sender, recipient, carried, subject)
