@@ -1,16 +1,19 @@
-# Two commands, both from a fresh clone: `make demo` and `make test`.
+# Two commands, both from a fresh clone: `make run` and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: run demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/docexchange run simulations/plan-2008.toml --until 2008-02-29 --out build/runs/plan-2008
 
 demo: $(STAMP)
 	$(BIN)/docexchange demo --workdir build/demo

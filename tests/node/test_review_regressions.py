@@ -94,10 +94,9 @@ async def test_a_recall_that_overtakes_its_document_is_agreed_and_the_late_copy_
     assert late.reason == "recalled" and lao_cai.store.incoming(sent.document_id) is None
 
 
-async def test_a_forged_refusal_cannot_make_the_sender_believe_its_document_was_refused(
-    network: LoopbackNetwork,
-) -> None:
-    vpcp, da_nang = network.nodes[VPCP_ID], network.nodes[DA_NANG_ID]
+async def _forge_the_next_document(network: LoopbackNetwork) -> tuple[bytes, str]:
+    """A forgery of VPCP's next document to Đà Nẵng: its predicted DocumentId, other content."""
+    vpcp = network.nodes[VPCP_ID]
     old = vpcp.send(draft(DA_NANG_ID))
     await network.settle()
     data = vpcp.store.outgoing_message(old.document_id)
@@ -106,6 +105,14 @@ async def test_a_forged_refusal_cannot_make_the_sender_believe_its_document_was_
     forged = data.replace(old.document_id.encode(), predicted.encode()).replace(
         "Về việc gửi".encode(), "Về việc X".encode()
     )
+    return forged, predicted
+
+
+async def test_a_forged_refusal_cannot_make_the_sender_believe_its_document_was_refused(
+    network: LoopbackNetwork,
+) -> None:
+    vpcp, da_nang = network.nodes[VPCP_ID], network.nodes[DA_NANG_ID]
+    forged, predicted = await _forge_the_next_document(network)
     network.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
     real = vpcp.send(draft(DA_NANG_ID, subject="Văn bản thật số 02"))
     assert real.document_id == predicted
@@ -155,3 +162,31 @@ async def test_a_crash_while_answering_a_recall_loses_nothing(network: LoopbackN
         e for e in lao_cai.store.status_log(sent.document_id) if e.status_code is StatusCode.RECALL_AGREED
     ]
     assert entry is not None and entry.destroyed and len(answered) == 1
+
+
+async def test_a_forgery_that_arrives_first_cannot_block_the_genuine_document(
+    network: LoopbackNetwork,
+) -> None:
+    """A forged copy under the genuine DocumentId is refused first; the genuine one is still
+    accepted later (the refusal named other bytes), and the sender re-sent its genuine bytes once."""
+    from docexchange.node.agency import ReceiverPolicy
+
+    vpcp, da_nang = network.nodes[VPCP_ID], network.nodes[DA_NANG_ID]
+    da_nang.policy = ReceiverPolicy(accept_at_once=False)
+    forged, predicted = await _forge_the_next_document(network)
+    outcome = await da_nang.receive(forged, Channel.MAIL)  # the forgery comes first
+    assert outcome.reason == "digest-mismatch"
+    network.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    real = vpcp.send(draft(DA_NANG_ID, subject="Văn bản thật số 02"))
+    assert real.document_id == predicted
+    await network.settle()
+    da_nang.accept(real.document_id)  # not blocked by the refusal of the forged bytes
+    await network.settle()
+    entry = vpcp.store.outgoing(real.document_id)
+    assert entry is not None
+    assert sender_view(entry, vpcp.store.status_log(real.document_id)).latest() == {
+        DA_NANG_ID: DeliveryState.ACCEPTED
+    }
+    copies = [i for i in vpcp.store.list_outbox(real.document_id) if i.kind.value == "document"]
+    assert len(copies) == 2  # the genuine bytes went once more after the refusal of other bytes
+    assert copies[0].payload == copies[1].payload
