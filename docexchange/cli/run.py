@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.metrics import build_report
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
 from docexchange.report.schema import Report
+from docexchange.sim.scenario import Scenario
 from docexchange.sim.scenario_loader import load_scenario
 
 
@@ -54,9 +56,7 @@ def _date(text: str | None) -> date | None:
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.seed is not None:
-        from dataclasses import replace
-
-        scenario = replace(scenario, seed=args.seed)
+        scenario = dataclasses.replace(scenario, seed=args.seed)
     until = _date(args.until)
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _simulate(
-    scenario: Any, out: Path, until: date | None, scale: float, console: Console, *, quiet: bool
+    scenario: Scenario, out: Path, until: date | None, scale: float, console: Console, *, quiet: bool
 ) -> Report:
     from docexchange.sim.runner import SimulationRunner
 

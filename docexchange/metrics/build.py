@@ -44,7 +44,7 @@ from docexchange.report import (
 from docexchange.report.codec import round_value
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.runner import RunResult
-from docexchange.sim.scenario import PublishedFigure, Scope, TargetMeasure
+from docexchange.sim.scenario import AdoptionMeasure, PublishedFigure, Scope, TargetMeasure
 from docexchange.sim.scenario import Target as PlanTarget
 
 BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
@@ -250,8 +250,9 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
                 continue
             measure = target.measure.adoption_measure
             assert measure is not None
-            value = sum(scenario.adoption.share(a, measure, target.by) for a in agencies) / len(agencies)
-            if measure.value != "mail_use":
+            if measure is AdoptionMeasure.MAIL_USE:  # a share of officials, drawn per document
+                value = sum(scenario.adoption.share(a, measure, target.by) for a in agencies) / len(agencies)
+            else:  # agencies that have adopted, by their seeded thresholds
                 value = sum(run.adoption.has_adopted(a, measure, target.by) for a in agencies) / len(agencies)
             yield Target(
                 target.name, adoption, _scope_text(target.scope, len(agencies), "agencies"), target.by,

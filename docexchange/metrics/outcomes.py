@@ -55,7 +55,6 @@ class DeliveryResult:
     accepted_at: datetime | None  # 03 (electronic) or the paper original's registration
     completed_at: datetime | None  # 06
     refusal: str | None  # reason code of a 02
-    retries: int
 
 
 def _first(
@@ -104,7 +103,6 @@ class StoreReader:
         fell_back = any(i.channel is Channel.PAPER and i.rerouted_from is not None for i in items)
         plain_paper = [i for i in items if i.channel is Channel.PAPER and i.rerouted_from is None]
         resent = len(plain_paper) > (1 if d.paper_copy else 0)
-        retries = sum(max(0, i.attempts - 1) for i in electronic) + max(0, len(electronic) - 1)
         sender_log = self.log(d.sender, d.document_id)
         arrived = _first(sender_log, d.recipient, StatusCode.ARRIVED, Direction.IN)
         accepted = _first(sender_log, d.recipient, StatusCode.ACCEPTED, Direction.IN)
@@ -122,7 +120,7 @@ class StoreReader:
             return DeliveryResult(
                 d, Outcome.PAPER, settlement, reason, Channel.PAPER, sent_at,
                 arrived.at if arrived else None, paper_registered, None,
-                refused.reason_code if refused else None, retries,
+                refused.reason_code if refused else None,
             )  # fmt: skip
 
         if d.secret:
@@ -146,23 +144,22 @@ class StoreReader:
                 paper_registered,
                 None,
                 None,
-                retries,
             )
         if registered_electronically:
             return DeliveryResult(
                 d, Outcome.LEGAL, Settlement.DELIVERED, None, final_channel, sent_at,
                 arrived.at if arrived else None, accepted.at if accepted else None,
-                completed.at if completed else None, None, retries,
+                completed.at if completed else None, None,
             )  # fmt: skip
         if refused is not None:
             if resent:
                 return paper(PaperReason.REFUSED, Settlement.REFUSED)
             return DeliveryResult(
                 d, Outcome.LOST, Settlement.REFUSED, None, final_channel, sent_at,
-                arrived.at if arrived else None, None, None, refused.reason_code, retries,
+                arrived.at if arrived else None, None, None, refused.reason_code,
             )  # fmt: skip
         return DeliveryResult(
-            d, Outcome.LOST, Settlement.LOST, None, final_channel, sent_at, None, None, None, None, retries
+            d, Outcome.LOST, Settlement.LOST, None, final_channel, sent_at, None, None, None, None
         )
 
 

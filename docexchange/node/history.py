@@ -18,6 +18,12 @@ _RECALL_ANSWERS = (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED)
 _DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
 
 
+def named_digest(description: str) -> str | None:
+    """The SHA-256 a status names (``[sha256=…]`` in its description): the bytes it answers."""
+    match = _DIGEST.search(description)
+    return None if match is None else match.group(1)
+
+
 def _accepted(log: Iterable[StatusLogEntry]) -> list[StatusLogEntry]:
     """Only statuses that were applied; refused ones are logged with their reason for the audit."""
     return sorted(
@@ -45,8 +51,8 @@ def receiver_view(
         entry.document_id, entry.issuing_agency, receiver, entry.date_received
     )
     for event in _accepted(log):
-        named = _DIGEST.search(event.description or "")
-        if digest is not None and named is not None and named.group(1) != digest:
+        named = named_digest(event.description or "")
+        if digest is not None and named is not None and named != digest:
             continue
         if event.direction is Direction.IN and event.status_code is StatusCode.RECALL_REQUEST:
             document.receive_recall(event.counterpart, event.at)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 
 from docexchange.edxml import DocumentMessage, StatusCode, StatusMessage, parse_message, read_document
 from docexchange.edxml.envelope import EnvelopeSummary, summarize
 from docexchange.edxml.schema import MessageKind
 from docexchange.errors import DocexchangeError, ReasonCode
-from docexchange.node.history import sender_view
+from docexchange.node.history import named_digest, sender_view
 from docexchange.node.model import OFFICE, ReceiveOutcome
 from docexchange.node.statuses import StatusesMixin
 from docexchange.protocol import IllegalTransition, unknown_document
@@ -21,7 +20,6 @@ from docexchange.signing.layout import all_signatures
 from docexchange.store import Direction, IncomingState, NewIncoming, OutboxState, PayloadKind, StoreBusyError
 
 _VERIFICATION_REASONS = frozenset(code.value for code in ReasonCode)
-_DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
 
 
 class _ForeignBytes(Exception):
@@ -287,11 +285,11 @@ class InboundMixin(StatusesMixin):
 
     def _check_bytes(self, status: StatusMessage, document_id: str) -> None:
         """A status naming the SHA-256 of what it answers must name the bytes we sent."""
-        match = _DIGEST.search(status.description)
-        if match is None:
+        named = named_digest(status.description)
+        if named is None:
             return
         sent = self.store.outgoing_message(document_id)
-        if sent is None or hashlib.sha256(sent).hexdigest() != match.group(1):
+        if sent is None or hashlib.sha256(sent).hexdigest() != named:
             raise _ForeignBytes(
                 "status-for-other-bytes",
                 f"{status.from_.organ_id} answers bytes this node never sent as {document_id}",

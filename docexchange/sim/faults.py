@@ -16,6 +16,7 @@ on every run. Each fault's cost is counted from the nodes' events during its win
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,7 +105,8 @@ class FaultInjector:
         self._runner: SimulationRunner | None = None
         self._tampered_count: dict[int, int] = {}
         self._storm_seen: set[tuple[str, str]] = set()
-        self._sent: list[NodeEvent] = []
+        self._sent: list[NodeEvent] = []  # documents sent since the last pump, for duplicate storms
+        self._storms = any(isinstance(f, DuplicateStorm) for f in faults)
 
     # ── set-up ──────────────────────────────────────────────────────────────────────────────
 
@@ -260,7 +262,7 @@ class FaultInjector:
     # ── accounting ──────────────────────────────────────────────────────────────────────────
 
     def observe(self, event: NodeEvent) -> None:
-        if event.what == "document-sent" and node_has_storm(self.faults):
+        if event.what == "document-sent" and self._storms:
             self._sent.append(event)
         for cost in self.costs:
             if not (cost.start <= event.at < cost.end) and not isinstance(cost.fault, CertificateRevoked):
@@ -276,10 +278,6 @@ class FaultInjector:
             else:
                 continue
             cost.affected.add((event.document_id, event.counterpart or event.agency))
-
-
-def node_has_storm(faults: tuple[Fault, ...]) -> bool:
-    return any(isinstance(f, DuplicateStorm) for f in faults)
 
 
 def _concerns(fault: Fault, event: NodeEvent) -> bool:
@@ -305,8 +303,6 @@ def _flip(char: bytes) -> bytes:
 
 
 def _digest_key(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 

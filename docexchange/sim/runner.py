@@ -200,12 +200,7 @@ class SimulationRunner:
             self.agenda.add(Entry(self.clock.now(), Step.DAY, subject=self.scenario.start))
             for entry in self.faults.entries(self.scenario.start, self.last_day):
                 self.agenda.add(entry)
-            while self.agenda:
-                entry = self.agenda.pop()
-                if entry.at > self.clock.now():
-                    self.clock.set(entry.at)
-                await self._do(entry)
-                await self._reschedule()
+            await self._drain()
             await self._final_sweep()
         except BaseException:
             await self.network.stop()
@@ -221,6 +216,15 @@ class SimulationRunner:
             self.counters,
             self.faults,
         )
+
+    async def _drain(self) -> None:
+        """Run steps in order until none is left."""
+        while self.agenda:
+            entry = self.agenda.pop()
+            if entry.at > self.clock.now():
+                self.clock.set(entry.at)
+            await self._do(entry)
+            await self._reschedule()
 
     async def _do(self, entry: Entry) -> None:
         if entry.step is Step.FAULT:
@@ -304,12 +308,7 @@ class SimulationRunner:
                 await self.network.nodes[agency_id].poll_axis()
                 self._dirty.add(agency_id)
             await self._reschedule()
-            while self.agenda:
-                entry = self.agenda.pop()
-                if entry.at > self.clock.now():
-                    self.clock.set(entry.at)
-                await self._do(entry)
-                await self._reschedule()
+            await self._drain()
 
     # ── the day's work ──────────────────────────────────────────────────────────────────────
 

@@ -1,0 +1,38 @@
+"""``docexchange run``: bad options and files are refused with exit 2 and the reason, before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docexchange.cli.main import main
+
+SCENARIO = str(Path(__file__).resolve().parents[2] / "simulations" / "plan-2008.toml")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--until", "2008-13-01"], "invalid-argument: --until: '2008-13-01' is not a date (YYYY-MM-DD)"),
+        (["--until", "2007-12-31"], "invalid-argument: --until 2007-12-31 is before the scenario's start 2008-01-01"),
+        (["--scale", "0"], "invalid-argument: --scale 0.0: must be in (0, 1]"),
+        (["--scale", "1.5"], "invalid-argument: --scale 1.5: must be in (0, 1]"),
+    ],
+)
+def test_bad_options_are_refused_with_the_reason(
+    extra: list[str], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", SCENARIO, "--out", str(tmp_path / "run"), *extra]) == 2
+    assert capsys.readouterr().err.strip() == f"docexchange: {expected}"
+    assert not (tmp_path / "run" / "report.json").exists()
+
+
+def test_a_missing_or_broken_scenario_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tmp_path / "none.toml")]) == 2
+    assert "invalid-scenario" in capsys.readouterr().err
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[scenario]\nname = "x"\nstart = 2008-01-01\nbogus = 1\n', encoding="utf-8")
+    assert main(["run", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"docexchange: invalid-scenario: {broken}: ") and "bogus" in err
