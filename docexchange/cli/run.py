@@ -22,7 +22,7 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.metrics import build_report
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
 from docexchange.report.schema import Report
-from docexchange.sim.scenario import Scenario
+from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.scenario_loader import load_scenario
 
 
@@ -37,6 +37,11 @@ def register(sub: Any) -> None:
         type=float,
         default=1.0,
         help="sign this share of the scenario's documents (0–1]: a quick look",
+    )
+    parser.add_argument(
+        "--transport",
+        choices=[t.value for t in TransportChoice],
+        help="override the scenario's transport (memory: no network; the report says so)",
     )
     parser.add_argument("--json", action="store_true", help="print report.json instead of the summary table")
     parser.set_defaults(handler=run)
@@ -57,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.seed is not None:
         scenario = dataclasses.replace(scenario, seed=args.seed)
+    if args.transport is not None:
+        scenario = dataclasses.replace(scenario, transport=TransportChoice(args.transport))
     until = _date(args.until)
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)

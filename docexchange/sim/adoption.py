@@ -1,10 +1,17 @@
 """From adoption shares to what one agency can do on one day, for one document.
 
 The scenario gives shares per tier over time (``Adoption``). The simulation models agencies one by
-one, so each share becomes a yes/no per agency with a threshold drawn once per agency and measure:
+one, so each share becomes a yes/no per agency with a threshold fixed once per agency and measure:
 an agency has adopted when the share of its tier reaches its threshold. Adoption is therefore
-monotone — an agency that joined the axis stays joined while the share does not fall — and the
-expected proportion of adopters in a tier equals the share.
+monotone — an agency that joined the axis stays joined while the share does not fall.
+
+Thresholds are stratified, not independent: the agencies that follow the same schedules (a
+"cohort": one tier, or the pilot group, or one tier's level-2 units) are put in a seeded order and
+the k-th of n gets a threshold drawn inside [k/n, (k+1)/n). A share s then makes between
+floor(s·n) and ceil(s·n) of the n agencies adopters — the share the scenario states, to the nearest
+agency — where independent draws would scatter it by ±sqrt(s(1−s)/n) (±9 pp for 22 ministries at
+76 %), and a calibrated scenario would only hold for lucky seeds. Who adopts first still depends on
+the seed; how many does not.
 
 ``mail_use`` is different: it is the share of officials who use mail for their work, so it is drawn
 per document (and per side of the exchange), not per agency.
@@ -15,7 +22,9 @@ the axis only when it is connected *and* its DMS is; a signature needs a certifi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from docexchange.registry import Agency
@@ -26,13 +35,56 @@ from docexchange.sim.scenario import Adoption, AdoptionMeasure
 
 @dataclass(frozen=True)
 class AdoptionModel:
+    """Per-agency adoption drawn from the scenario's shares.
+
+    ``population`` is every agency taking part: thresholds are stratified within each cohort of it
+    (see the module docstring). An agency outside the population gets an independent threshold.
+    """
+
     adoption: Adoption
     seed: int
+    population: Iterable[Agency] = ()
+    _thresholds: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
+    # has_adopted for the day last asked about: a run and a plan go day by day, asking the same
+    # agencies again for every document (kept for one day only, so memory stays flat over a year)
+    _today: dict[tuple[str, AdoptionMeasure, date], bool] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        cohorts: dict[tuple[str, ...], list[Agency]] = defaultdict(list)
+        for agency in {a.id: a for a in self.population}.values():
+            cohorts[self.adoption.cohort(agency)].append(agency)
+        thresholds: dict[tuple[str, str], float] = {}
+        for members in cohorts.values():
+            for measure in AdoptionMeasure:
+                if measure is AdoptionMeasure.MAIL_USE:
+                    continue  # drawn per document
+                order = sorted(
+                    members,
+                    key=lambda a: (entity_uniform(self.seed, "adoption-order", measure.value, a.id), a.id),
+                )
+                for rank, agency in enumerate(order):
+                    inside = entity_uniform(self.seed, "adoption", measure.value, agency.id)
+                    thresholds[(agency.id, measure.value)] = (rank + inside) / len(order)
+        object.__setattr__(self, "_thresholds", thresholds)
+
+    def threshold(self, agency: Agency, measure: AdoptionMeasure) -> float:
+        """The share of its cohort at which ``agency`` adopts ``measure``."""
+        known = self._thresholds.get((agency.id, measure.value))
+        return known if known is not None else entity_uniform(self.seed, "adoption", measure.value, agency.id)
 
     def has_adopted(self, agency: Agency, measure: AdoptionMeasure, day: date) -> bool:
         """Whether ``agency`` has adopted ``measure`` by ``day`` (agency-level measures)."""
-        threshold = entity_uniform(self.seed, "adoption", measure.value, agency.id)
-        return threshold < self.adoption.share(agency, measure, day)
+        key = (agency.id, measure, day)
+        known = self._today.get(key)
+        if known is None:
+            if self._today and next(iter(self._today))[2] != day:
+                self._today.clear()
+            known = self._today[key] = self.threshold(agency, measure) < self.adoption.share(
+                agency, measure, day
+            )
+        return known
 
     def uses_mail(self, agency: Agency, day: date, document_key: str, side: str) -> bool:
         """Whether the official handling this document on ``side`` ("send"/"receive") uses mail."""
@@ -49,3 +101,12 @@ class AdoptionModel:
             mail=self.uses_mail(agency, day, document_key, side),
             certificate=self.has_adopted(agency, AdoptionMeasure.CERTIFICATE, day),
         )
+
+    def for_document(
+        self, sender: Agency, recipients: Iterable[Agency], day: date, document_key: str
+    ) -> dict[str, Capabilities]:
+        """What the sender and each recipient can use for one document signed on ``day``."""
+        return {
+            sender.id: self.capabilities(sender, day, document_key, "send"),
+            **{r.id: self.capabilities(r, day, document_key, "receive") for r in recipients},
+        }

@@ -18,6 +18,7 @@ from docexchange.routing import Channel, RoutingDecision
 @dataclass(frozen=True, slots=True)
 class Delivery:
     document_id: str
+    plan_key: str  # the workload plan's name for the document ("<sender>/<day>/<n>")
     sender: str
     recipient: str
     sender_tier: Tier
@@ -47,6 +48,7 @@ class Ledger:
         self,
         *,
         document_id: str,
+        plan_key: str,
         sender: str,
         sender_tier: Tier,
         type_code: str,
@@ -61,6 +63,7 @@ class Ledger:
         for decision in decisions:
             delivery = Delivery(
                 document_id=document_id,
+                plan_key=plan_key,
                 sender=sender,
                 recipient=decision.recipient,
                 sender_tier=sender_tier,

@@ -135,7 +135,7 @@ class SimulationRunner:
             )
         self.registry = registry.filtered(a.id for a in self.participants)
         self.rules = load_rules(scenario.routing_rules) if scenario.routing_rules else RoutingRules()
-        self.adoption = AdoptionModel(scenario.adoption, scenario.seed)
+        self.adoption = AdoptionModel(scenario.adoption, scenario.seed, self.participants)
         self.planner = WorkloadPlanner(
             scenario.workload,
             self.calendar,
@@ -330,13 +330,9 @@ class SimulationRunner:
         now = self.clock.now()
         day = now.date()
         seed = self.scenario.seed
-        capabilities = {
-            plan.sender: self.adoption.capabilities(node.agency, day, plan.key, "send"),
-            **{
-                r: self.adoption.capabilities(self.registry.get(r), day, plan.key, "receive")
-                for r in plan.recipients
-            },
-        }
+        capabilities = self.adoption.for_document(
+            node.agency, [self.registry.get(r) for r in plan.recipients], day, plan.key
+        )
         urgent = plan.priority is not Priority.NORMAL
         if urgent:
             send_at = now
@@ -369,6 +365,7 @@ class SimulationRunner:
             self._sending = False
         deliveries = self.ledger.record(
             document_id=sent.document_id,
+            plan_key=plan.key,
             sender=plan.sender,
             sender_tier=node.agency.tier,
             type_code=plan.type_code,

@@ -267,17 +267,25 @@ class Adoption:
     def levels(self, agency: Agency, day: date) -> AdoptionLevels:
         return AdoptionLevels(*(self.share(agency, measure, day) for measure in AdoptionMeasure))
 
+    def cohort(self, agency: Agency) -> tuple[str, ...]:
+        """The schedules that decide ``agency``'s shares, by name: agencies with the same cohort
+        have the same shares on every day."""
+        return tuple(name for name, _ in self._links(agency))
+
     def _chain(self, agency: Agency) -> list[Schedule]:
-        chain: list[Schedule] = []
+        return [schedule for _, schedule in self._links(agency)]
+
+    def _links(self, agency: Agency) -> list[tuple[str, Schedule]]:
+        links: list[tuple[str, Schedule]] = []
         if agency.id in self.agencies:
-            chain.append(self.agencies[agency.id])
+            links.append((f"agency:{agency.id}", self.agencies[agency.id]))
         if agency.pilot and agency.parent is None and self.pilots is not None:
-            chain.append(self.pilots)
+            links.append(("pilots", self.pilots))
         if agency.parent is not None and agency.tier in self.level2:
-            chain.append(self.level2[agency.tier])
+            links.append((f"level2:{agency.tier.value}", self.level2[agency.tier]))
         if agency.tier in self.tiers:
-            chain.append(self.tiers[agency.tier])
-        return chain
+            links.append((f"tier:{agency.tier.value}", self.tiers[agency.tier]))
+        return links
 
 
 # ── faults ───────────────────────────────────────────────────────────────────────────────

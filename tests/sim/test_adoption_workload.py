@@ -51,6 +51,40 @@ def test_adoption_per_agency_matches_the_share_and_is_monotone() -> None:
     assert 0.05 < len(early) / len(provinces) < 0.4 and 0.6 < len(late) / len(provinces) < 0.95
 
 
+@pytest.mark.parametrize("seed", [1, 2012, 28])
+def test_a_cohort_adopts_the_stated_share_to_the_nearest_agency_whatever_the_seed(seed: int) -> None:
+    registry = load_registry()
+    ministries = [a for a in registry.active_on(date(2012, 1, 1)) if a.tier is Tier.MINISTRY]
+    schedule = _schedule(axis=0, dms=0, mail_use=1, certificate=0)
+    model = AdoptionModel(Adoption({Tier.MINISTRY: schedule}), seed=seed, population=ministries)
+    n = len(ministries)
+    for share in (0.05, 0.3, 0.5, 0.76, 0.99):
+        rising = Adoption({Tier.MINISTRY: _schedule(axis=0, dms=0, mail_use=1, certificate=share)})
+        at_share = AdoptionModel(rising, seed=seed, population=ministries)
+        adopters = sum(
+            at_share.has_adopted(a, AdoptionMeasure.CERTIFICATE, date(2012, 6, 1)) for a in ministries
+        )
+        assert int(share * n) <= adopters <= int(share * n) + 1, (share, adopters, n)
+    # the thresholds are one per agency in each n-th of [0, 1): a permutation of the strata
+    strata = sorted(int(model.threshold(a, AdoptionMeasure.CERTIFICATE) * n) for a in ministries)
+    assert strata == list(range(n))
+
+
+def test_agencies_outside_the_population_still_get_a_seeded_threshold() -> None:
+    registry = load_registry()
+    agency = registry.get("000.00.00.H38")
+    alone = AdoptionModel(
+        Adoption({agency.tier: _schedule(axis=0, dms=0, mail_use=1, certificate=0.5)}), seed=3
+    )
+    again = AdoptionModel(
+        Adoption({agency.tier: _schedule(axis=0, dms=0, mail_use=1, certificate=0.5)}), seed=3
+    )
+    assert 0 <= alone.threshold(agency, AdoptionMeasure.CERTIFICATE) < 1
+    assert alone.threshold(agency, AdoptionMeasure.CERTIFICATE) == again.threshold(
+        agency, AdoptionMeasure.CERTIFICATE
+    )
+
+
 def test_the_axis_needs_a_connected_document_management_system() -> None:
     registry = load_registry()
     agency = registry.get("000.00.00.H38")
