@@ -95,7 +95,9 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
         deadlines=_deadlines(counted, calendar),
         exchange=Exchange(
             retries=sum(store.retries() for store in stores.values()),  # documents and statuses
-            duplicates=run.counters.duplicates,
+            # caught by the recipient (mail) or already at the axis, which never passes them on
+            duplicates=run.counters.duplicates
+            + (run.network.hub.store.duplicate_uploads() if run.network.hub is not None else 0),
             refusals=tuple(Count(k, v) for k, v in sorted(refusals_by_reason(stores).items())),
         ),
         reconciliation=_reconciliation(results, len(lost)),

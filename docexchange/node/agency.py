@@ -31,6 +31,7 @@ from docexchange.edxml import (
 )
 from docexchange.edxml.compose import NewDocument, compose
 from docexchange.edxml.numbering import DocumentNumberer, Series, document_kind
+from docexchange.errors import VerificationError
 from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog
 from docexchange.node.hops import verify_hop
@@ -147,11 +148,17 @@ class AgencyNode(InboundMixin, RecallMixin):
 
         decisions = tuple(self.rules.decide(traits, r, caps(self.id), caps(r)) for r in draft.recipients)
         unsigned = None if secret else to_bytes(build_document(message))
-        signed = (
-            to_bytes(self.signer.sign(build_document(message), now))
-            if not secret and any(d.legal_value and d.electronic for d in decisions)
-            else None
-        )
+        signed = None
+        if not secret and any(d.legal_value and d.electronic for d in decisions):
+            try:
+                signed = to_bytes(self.signer.sign(build_document(message), now))
+            except VerificationError as exc:
+                # Signing checks the certificates first (DOMAIN.md §6): a revoked or expired one
+                # means the agency cannot sign today, so the document goes as without a
+                # certificate — unsigned for information, with the paper original.
+                self._event(message.document_id, "signing-refused", detail=f"{exc.code.value}: {exc.message}")
+                unable = dataclasses.replace(caps(self.id), certificate=False)
+                decisions = tuple(self.rules.decide(traits, r, unable, caps(r)) for r in draft.recipients)
         payload = signed or unsigned
 
         def payload_for(decision: RoutingDecision) -> bytes:

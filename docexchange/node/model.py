@@ -48,12 +48,17 @@ class ReceiveOutcome:
 
 @dataclass(frozen=True)
 class PreparedStatus:
-    """A signed status message not yet logged or queued (so both can share a transaction)."""
+    """A signed status message not yet logged or queued (so both can share a transaction).
+
+    ``payload`` is None when the agency could not sign it (its certificate was refused, e.g.
+    revoked): the status is still the agency's own record, but nothing unsigned is sent;
+    ``refusal`` says why ("<reason-code>: <sentence>")."""
 
     status: StatusMessage
     to: str
     channel: Channel
-    payload: bytes
+    payload: bytes | None
+    refusal: str = ""
 
 
 @dataclass

@@ -17,7 +17,7 @@ from docexchange.edxml import (
     to_bytes,
 )
 from docexchange.edxml.compose import organization_of
-from docexchange.errors import DocexchangeError, ReasonCode
+from docexchange.errors import DocexchangeError, ReasonCode, VerificationError
 from docexchange.node.history import receiver_view
 from docexchange.node.model import OFFICE, PreparedStatus
 from docexchange.node.parts import NodeParts
@@ -47,11 +47,15 @@ class StatusesMixin(NodeParts):
         return self._prepare(status, message.from_.organ_id, channel)
 
     def _prepare(self, status: StatusMessage, to: str, channel: Channel) -> PreparedStatus:
-        payload = to_bytes(self.signer.sign(build_status(status), status.timestamp))
+        try:
+            payload = to_bytes(self.signer.sign(build_status(status), status.timestamp))
+        except VerificationError as exc:  # signing checks the certificate first (DOMAIN.md §6)
+            return PreparedStatus(status, to, channel, None, f"{exc.code.value}: {exc.message}")
         return PreparedStatus(status, to, channel, payload)
 
     def _commit_status(self, prepared: PreparedStatus, *, reason: str | None = None) -> None:
-        """Log the status and queue it, in the caller's transaction (or its own)."""
+        """Log the status and queue it, in the caller's transaction (or its own); a status the
+        agency could not sign is logged (its own decision stands) but never sent unsigned."""
         status = prepared.status
         document_id = status.response_for.document_id
         with self.store.transaction():
@@ -64,15 +68,19 @@ class StatusesMixin(NodeParts):
                 reason_code=reason,
                 description=status.description,
             )
-            self.store.enqueue(
-                document_id,
-                prepared.to,
-                prepared.channel,
-                prepared.payload,
-                at=status.timestamp,
-                kind=PayloadKind.STATUS,
-                priority=1,
-            )
+            if prepared.payload is not None:
+                self.store.enqueue(
+                    document_id,
+                    prepared.to,
+                    prepared.channel,
+                    prepared.payload,
+                    at=status.timestamp,
+                    kind=PayloadKind.STATUS,
+                    priority=1,
+                )
+        if prepared.payload is None:
+            self._event(document_id, "signing-refused", prepared.channel.value, prepared.refusal, prepared.to)
+            return
         self._event(
             document_id,
             f"status-{status.status_code.wire}",

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from docexchange.clock import Clock, FixedClock
+from docexchange.errors import ReasonCode
 from docexchange.node.events import NodeEvent
 from docexchange.pki import CertRole
 from docexchange.routing import Channel
@@ -104,6 +105,7 @@ class FaultInjector:
         self._net: LoopbackNetwork | None = None
         self._runner: SimulationRunner | None = None
         self._tampered_count: dict[int, int] = {}
+        self._tampered_keys: set[str] = set()  # digests of the genuine bytes of documents altered
         self._storm_seen: set[tuple[str, str]] = set()
         self._sent: list[NodeEvent] = []  # documents sent since the last pump, for duplicate storms
         self._storms = any(isinstance(f, DuplicateStorm) for f in faults)
@@ -207,12 +209,15 @@ class FaultInjector:
                 cost.injected += 1
                 return None
             if isinstance(fault, TamperedDocuments) and not status:
+                if key in self._tampered_keys:
+                    continue  # a document is altered once: its sender's re-send of it passes
                 if fault.count is not None:
                     hit = self._tampered_count.get(index, 0) < fault.count
                 else:
                     hit = entity_uniform(self.seed, "tampered", index, key) < (fault.rate or 0.0)
                 altered = _SUBJECT.sub(lambda m: m.group(1) + _flip(m.group(2)), data, count=1)
                 if hit and altered != data:
+                    self._tampered_keys.add(key)
                     self._tampered_count[index] = self._tampered_count.get(index, 0) + 1
                     cost.injected += 1
                     return altered
@@ -273,11 +278,15 @@ class FaultInjector:
                 cost.retries += 1
             elif event.what in ("fallback", "paper"):
                 cost.fallbacks += 1
-            elif event.what in ("refused", "status-refused"):
+            elif event.what in ("refused", "status-refused", "signing-refused"):
                 cost.refusals += 1
             else:
                 continue
             cost.affected.add((event.document_id, event.counterpart or event.agency))
+
+
+# what a receiver says of a document whose signed bytes were altered on the way
+_TAMPER_REASONS = (ReasonCode.DIGEST_MISMATCH.value, ReasonCode.BAD_SIGNATURE.value)
 
 
 def _concerns(fault: Fault, event: NodeEvent) -> bool:
@@ -288,9 +297,11 @@ def _concerns(fault: Fault, event: NodeEvent) -> bool:
     if isinstance(fault, NodeOutage):
         return fault.agency in (event.agency, event.counterpart)
     if isinstance(fault, CertificateRevoked):
-        return event.what in ("refused", "status-refused") and event.detail.startswith("cert-revoked")
+        return event.what in ("refused", "status-refused", "signing-refused") and event.detail.startswith(
+            ReasonCode.CERT_REVOKED.value
+        )
     if isinstance(fault, TamperedDocuments):
-        return event.what == "refused" and event.detail.startswith("signature-invalid")
+        return event.what == "refused" and event.detail.startswith(_TAMPER_REASONS)
     if isinstance(fault, ClockSkew):
         return event.agency == fault.agency or event.document_id.startswith(fault.agency)
     if isinstance(fault, DuplicateStorm):

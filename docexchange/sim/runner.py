@@ -279,9 +279,12 @@ class SimulationRunner:
         """Wake each node whose outbox changed when its next item falls due."""
         now = self.clock.now()
         for agency_id in sorted(self._dirty):
-            due = self.network.nodes[agency_id].store.next_due()
+            node = self.network.nodes[agency_id]
+            due = node.store.next_due()
             if due is not None:
-                self._wake(Step.PUMP, agency_id, max(due, now))
+                # ``due`` is on the node's own clock, which a clock-skew fault shifts: wake it when
+                # *its* clock gets there, or a node running behind is woken early again and again.
+                self._wake(Step.PUMP, agency_id, now + max(due - node.clock.now(), timedelta(0)))
         self._dirty.clear()
 
     def _wake(self, step: Step, agency_id: str, at: datetime) -> None:

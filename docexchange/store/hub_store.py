@@ -88,15 +88,28 @@ class HubStore(DatabaseOwner):
         """Store an upload; ``(stored row, True)`` if it duplicates an accepted package.
 
         A duplicate is not stored again and does not go back into any inbox, whatever state the
-        first copy is in; its count goes up so duplicates can be measured. Durable on return
+        first copy is in; its count goes up so duplicates can be measured. One exception: other
+        bytes under the id of a package its recipient has finished with (``done``, which includes
+        answering it with a refusal, or ``fail``) replace it and are queued again — the sender
+        re-sending its genuine document after the first copy was altered on the way, which must
+        not be kept out by the altered copy. The recipient, which holds the register, judges it. Durable on return
         (unless called inside :meth:`transaction`, which then commits at its end).
         """
         kind = PayloadKind(package.kind)
         code = status_wire(kind, package.status_code)
         package_id = package.package_id
         data = bytes(package.data)
+        digest = hashlib.sha256(data).hexdigest()
         with self._db.transaction():
-            if self._row(package_id) is not None:
+            existing = self._row(package_id)
+            if existing is not None and existing.state.final and existing.sha256 != digest:
+                self._db.execute(
+                    "UPDATE packages SET data = ?, size = ?, sha256 = ?, received_at = ?, state = 'queued',"
+                    " acknowledged_at = NULL, ack_reason = '' WHERE package_id = ?",
+                    (data, len(data), digest, encode_time(package.received_at), package_id),
+                )
+                return self._require(package_id), False
+            if existing is not None:
                 self._db.execute(
                     "UPDATE packages SET duplicate_uploads = duplicate_uploads + 1 WHERE package_id = ?",
                     (package_id,),
@@ -116,13 +129,21 @@ class HubStore(DatabaseOwner):
                     int(package.priority),
                     data,
                     len(data),
-                    hashlib.sha256(data).hexdigest(),
+                    digest,
                     encode_time(package.received_at),
                 ),
             )
             return self._require(package_id), False
 
     # -- download --------------------------------------------------------------------------
+
+    def duplicate_uploads(self, kind: PayloadKind | str = PayloadKind.DOCUMENT) -> int:
+        """Uploads of ``kind`` the axis answered as duplicates of a package it already had."""
+        row = self._db.fetchone(
+            "SELECT COALESCE(SUM(duplicate_uploads), 0) AS n FROM packages WHERE kind = ?",
+            (PayloadKind(kind).value,),
+        )
+        return int(row["n"]) if row is not None else 0
 
     def recipients_waiting(self) -> list[str]:
         """Agencies with at least one package in their inbox (sorted): whom a scheduler wakes to poll."""

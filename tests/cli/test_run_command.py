@@ -15,7 +15,10 @@ SCENARIO = str(Path(__file__).resolve().parents[2] / "simulations" / "plan-2008.
     ("extra", "expected"),
     [
         (["--until", "2008-13-01"], "invalid-argument: --until: '2008-13-01' is not a date (YYYY-MM-DD)"),
-        (["--until", "2007-12-31"], "invalid-argument: --until 2007-12-31 is before the scenario's start 2008-01-01"),
+        (
+            ["--until", "2007-12-31"],
+            "invalid-argument: --until 2007-12-31 is before the scenario's start 2008-01-01",
+        ),
         (["--scale", "0"], "invalid-argument: --scale 0.0: must be in (0, 1]"),
         (["--scale", "1.5"], "invalid-argument: --scale 1.5: must be in (0, 1]"),
     ],
