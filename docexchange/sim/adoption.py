@@ -47,7 +47,7 @@ class AdoptionModel:
     _thresholds: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
     # has_adopted for the day last asked about: a run and a plan go day by day, asking the same
     # agencies again for every document (kept for one day only, so memory stays flat over a year)
-    _today: dict[tuple[str, AdoptionMeasure, date], bool] = field(
+    _by_day: dict[date, dict[tuple[str, AdoptionMeasure], bool]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -76,12 +76,13 @@ class AdoptionModel:
 
     def has_adopted(self, agency: Agency, measure: AdoptionMeasure, day: date) -> bool:
         """Whether ``agency`` has adopted ``measure`` by ``day`` (agency-level measures)."""
-        key = (agency.id, measure, day)
-        known = self._today.get(key)
+        today = self._by_day.get(day)
+        if today is None:
+            self._by_day.clear()
+            today = self._by_day[day] = {}
+        known = today.get((agency.id, measure))
         if known is None:
-            if self._today and next(iter(self._today))[2] != day:
-                self._today.clear()
-            known = self._today[key] = self.threshold(agency, measure) < self.adoption.share(
+            known = today[(agency.id, measure)] = self.threshold(agency, measure) < self.adoption.share(
                 agency, measure, day
             )
         return known

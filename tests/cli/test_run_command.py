@@ -39,3 +39,14 @@ def test_a_missing_or_broken_scenario_is_refused(tmp_path: Path, capsys: pytest.
     assert main(["run", str(broken)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"docexchange: invalid-scenario: {broken}: ") and "bogus" in err
+
+
+def test_an_unknown_transport_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:  # argparse refuses it before any work
+        main(["run", SCENARIO, "--out", str(tmp_path / "run"), "--transport", "pigeon"])
+    assert exit_info.value.code == 2
+    assert (
+        "argument --transport: invalid choice: 'pigeon' (choose from 'loopback', 'memory')"
+        in capsys.readouterr().err
+    )
+    assert not (tmp_path / "run").exists()

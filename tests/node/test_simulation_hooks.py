@@ -146,3 +146,71 @@ async def test_a_secret_document_and_an_ordinary_one_with_the_same_number_both_r
     assert secret.document_id == f"{ordinary.document_id},MẬT"
     assert [d.channel for d in secret.decisions] == [Channel.PAPER]
     assert vpcp.store.outgoing(secret.document_id) is not None
+
+
+async def test_an_agency_whose_signing_certificate_is_revoked_sends_unsigned_with_paper(
+    tmp_path: Path, net_registry: Registry
+) -> None:
+    """Signing checks the certificate first (DOMAIN.md §6): the node says why it could not sign
+    and routes the document as without a certificate, instead of failing."""
+    pki = PkiStore.init(
+        tmp_path / "certs",
+        net_registry,
+        algorithm="ecdsa-p256",
+        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
+    )
+    net = LoopbackNetwork(
+        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
+    )
+    await net.start([VPCP_ID, LAO_CAI_ID])
+    try:
+        pki.revoke(VPCP_ID, CertRole.PERSON, at=START - timedelta(hours=1))
+        sent = net.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
+        decision = sent.decisions[0]
+        assert (decision.reason.value, decision.legal_value, decision.paper_copy) == (
+            "no-certificate",
+            False,
+            True,
+        )
+        refused = [e for e in net.events.for_document(sent.document_id) if e.what == "signing-refused"]
+        assert len(refused) == 1 and refused[0].detail.startswith("cert-revoked: ")
+        await net.settle()
+        assert sorted(_documents(net, sent.document_id)) == [
+            (Channel.MAIL, OutboxState.SENT),  # unsigned, for information
+            (Channel.PAPER, OutboxState.PAPER),
+        ]
+        assert net.nodes[LAO_CAI_ID].store.incoming(sent.document_id) is None  # paper is the original
+    finally:
+        await net.stop()
+
+
+async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_unsigned(
+    tmp_path: Path, net_registry: Registry
+) -> None:
+    pki = PkiStore.init(
+        tmp_path / "certs",
+        net_registry,
+        algorithm="ecdsa-p256",
+        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
+    )
+    net = LoopbackNetwork(
+        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
+    )
+    await net.start([VPCP_ID, DA_NANG_ID])
+    try:
+        sent = net.nodes[VPCP_ID].send(draft(DA_NANG_ID))
+        pki.revoke(DA_NANG_ID, CertRole.ORGANISATION, at=START - timedelta(hours=1))
+        await net.settle()
+        da_nang = net.nodes[DA_NANG_ID]
+        assert da_nang.store.incoming(sent.document_id) is not None  # registered: the document is sound
+        refused = [
+            e
+            for e in net.events.for_document(sent.document_id)
+            if e.what == "signing-refused" and e.agency == DA_NANG_ID
+        ]
+        assert refused and all(e.detail.startswith("cert-revoked: ") for e in refused)
+        statuses = [i for i in da_nang.store.list_outbox(sent.document_id) if i.kind.value == "status"]
+        assert statuses == []  # nothing unsigned leaves the node
+        assert receipt(net, sent.document_id) == {}  # so the sender hears nothing
+    finally:
+        await net.stop()

@@ -44,6 +44,22 @@ def test_a_retried_upload_is_answered_as_a_duplicate_and_stored_once(hub: HubSto
     assert len(hub.inbox(LAO_CAI)) == 1
 
 
+@pytest.mark.parametrize("state", ["done", "fail"])
+def test_other_bytes_after_the_recipient_finished_are_queued_again_the_same_bytes_are_not(
+    hub: HubStore, state: str
+) -> None:
+    """A copy altered on the way was refused; the sender's genuine re-send must reach the recipient."""
+    row, _ = hub.accept(document(data=b"<edXMLEnvelope>altered</edXMLEnvelope>"))
+    hub.mark_delivered(row.package_id, LAO_CAI, at(2019, 3, 12, 9, 1))
+    hub.acknowledge(row.package_id, LAO_CAI, state, "digest-mismatch", at(2019, 3, 12, 9, 2))
+    assert hub.accept(document(data=b"<edXMLEnvelope>altered</edXMLEnvelope>"))[1] is True
+    genuine, duplicate = hub.accept(document(data=b"<edXMLEnvelope>genuine</edXMLEnvelope>"))
+    assert duplicate is False and genuine.package_id == row.package_id
+    assert (genuine.state, genuine.ack_reason) == (PackageState.QUEUED, "")
+    assert [p.sha256 for p in hub.inbox(LAO_CAI)] == [genuine.sha256] != [row.sha256]
+    assert hub.duplicate_uploads() == 1
+
+
 def test_each_recipient_gets_its_own_package(hub: HubStore) -> None:
     to_lao_cai, _ = hub.accept(document(LAO_CAI))
     to_nghe_an, duplicate = hub.accept(document(NGHE_AN))
