@@ -262,10 +262,17 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
 _READ_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
 
 
-def read_document(root: Element, limits: ParseLimits = DEFAULT_LIMITS) -> DocumentMessage:
-    """The document model of a schema-valid envelope (attachments decoded and checked)."""
+def read_document(
+    root: Element, limits: ParseLimits = DEFAULT_LIMITS, *, attachments: bool = True
+) -> DocumentMessage:
+    """The document model of a schema-valid envelope, attachments decoded and checked.
+
+    ``attachments=False`` reads the header only and leaves ``attachments`` empty: for a caller
+    that needs who sends and signs what (the signer, routing), where unzipping every attachment
+    would cost more than the rest of the reading together.
+    """
     try:
-        return _read_document(root, limits)
+        return _read_document(root, limits, attachments)
     except _READ_ERRORS as exc:
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"the document cannot be read: {exc}") from None
 
@@ -278,7 +285,7 @@ def read_status(root: Element) -> StatusMessage:
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"the status message cannot be read: {exc}") from None
 
 
-def _read_document(root: Element, limits: ParseLimits) -> DocumentMessage:
+def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> DocumentMessage:
     mh = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
     if mh is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing MessageHeader")
@@ -317,7 +324,7 @@ def _read_document(root: Element, limits: ParseLimits) -> DocumentMessage:
         steering_type=SteeringType(int(_text(mh, "SteeringType"))),
         trace_headers=_trace_headers(thl),
         bussiness=_bussiness(thl.find(q("Bussiness")) if thl is not None else None),
-        attachments=_attachments(root, limits),
+        attachments=_attachments(root, limits) if attachments else (),
     )
 
 

@@ -38,7 +38,7 @@ from docexchange.node.hops import verify_hop
 from docexchange.node.inbound import InboundMixin
 from docexchange.node.model import OFFICE, Draft, PreparedStatus, ReceiveOutcome, ReceiverPolicy, SentDocument
 from docexchange.node.recall import RecallMixin
-from docexchange.pki import PathValidator, PkiStore, StoreRevocationSource
+from docexchange.pki import ChainCache, PathValidator, PkiStore, StoreRevocationSource
 from docexchange.registry import Agency, Registry
 from docexchange.routing import (
     Capabilities,
@@ -81,9 +81,13 @@ class AgencyNode(InboundMixin, RecallMixin):
     signature_policy: SignaturePolicy = field(default_factory=SignaturePolicy)
     axis: AxisPort | None = None
     mail: MailPort | None = None
+    chain_cache: ChainCache | None = None
+    """Path verdicts, shareable by the nodes of one process (they depend on the certificates only)."""
 
     def __post_init__(self) -> None:
-        validator = PathValidator(self.pki.root, StoreRevocationSource(self.pki, self.clock))
+        validator = PathValidator(
+            self.pki.root, StoreRevocationSource(self.pki, self.clock), cache=self.chain_cache
+        )
         self.signer = AgencySigner(self.pki, validator)
         self.verifier = MessageVerifier(validator, policy=self.signature_policy, clock=self.clock)
         self.axis_certificate = self.pki.service().cert  # hop records are checked against it
@@ -278,7 +282,8 @@ class AgencyNode(InboundMixin, RecallMixin):
         """Re-derive the routing decision (pure): from the signed payload of a document; a status
         routes like an ordinary document between the same two agencies."""
         if item.kind is PayloadKind.DOCUMENT:
-            traits = traits_of(read_document(parse_message(item.payload, self.verifier.limits)[0]))
+            root = parse_message(item.payload, self.verifier.limits)[0]
+            traits = traits_of(read_document(root, attachments=False))
         else:
             traits = DocumentTraits(item.document_id, self.id, "CV")
         return self.rules.decide(

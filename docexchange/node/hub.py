@@ -24,7 +24,7 @@ from docexchange.edxml.parse import DEFAULT_LIMITS, ParseLimits, parse_message
 from docexchange.edxml.schema import MessageKind
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.hops import hop_payload, sign_hop
-from docexchange.pki import AXIS_HOST, PathValidator, PkiStore, StoreRevocationSource
+from docexchange.pki import AXIS_HOST, ChainCache, PathValidator, PkiStore, StoreRevocationSource
 from docexchange.registry import Registry
 from docexchange.store import HubStore, NewPackage, PackageRow, PayloadKind
 from docexchange.transport.tls import authenticated_agency
@@ -59,6 +59,7 @@ class Hub:
         clock: Clock,
         *,
         limits: ParseLimits = DEFAULT_LIMITS,
+        chain_cache: ChainCache | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -66,7 +67,7 @@ class Hub:
         self.clock = clock
         self.limits = limits
         self.max_bytes = limits.max_bytes
-        self.validator = PathValidator(pki.root, StoreRevocationSource(pki, clock))
+        self.validator = PathValidator(pki.root, StoreRevocationSource(pki, clock), cache=chain_cache)
         self.credential = pki.service()
 
     def authenticate(self, cert: x509.Certificate | None) -> str:

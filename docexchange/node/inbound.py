@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
+from lxml import etree
+
 from docexchange.edxml import DocumentMessage, StatusCode, StatusMessage, parse_message, read_document
 from docexchange.edxml.envelope import EnvelopeSummary, summarize
 from docexchange.edxml.schema import MessageKind
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.history import named_digest, sender_view
 from docexchange.node.model import OFFICE, ReceiveOutcome
-from docexchange.node.statuses import StatusesMixin
+from docexchange.node.statuses import StatusesMixin, response_to
 from docexchange.protocol import IllegalTransition, unknown_document
 from docexchange.routing import Channel
 from docexchange.signing import VerifiedDocument
@@ -20,6 +22,9 @@ from docexchange.signing.layout import all_signatures
 from docexchange.store import Direction, IncomingState, NewIncoming, OutboxState, PayloadKind, StoreBusyError
 
 _VERIFICATION_REASONS = frozenset(code.value for code in ReasonCode)
+
+
+Element = etree._Element
 
 
 class _ForeignBytes(Exception):
@@ -63,10 +68,10 @@ class InboundMixin(StatusesMixin):
             self._event("", "refused-at-transport", channel.value, f"schema-invalid: {exc}")
             return ReceiveOutcome(False, ReasonCode.SCHEMA_INVALID.value, str(exc))
         if kind is MessageKind.STATUS:
-            return self._receive_status(data, summary.document_id, channel)
+            return self._receive_status(data, (root, kind), summary.document_id, channel)
         if not all_signatures(root):
             return self._information_copy(summary, channel)
-        return self._receive_document(data, summary, channel)
+        return self._receive_document(data, (root, kind), summary, channel)
 
     def _information_copy(self, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
         """An unsigned document is for information only (Decision 28/2018): it does not replace the
@@ -76,16 +81,19 @@ class InboundMixin(StatusesMixin):
         )
         return ReceiveOutcome(True, "information-only", "unsigned: kept for information", summary.document_id)
 
-    def _receive_document(self, data: bytes, summary: EnvelopeSummary, channel: Channel) -> ReceiveOutcome:
+    def _receive_document(
+        self, data: bytes, parsed: tuple[Element, MessageKind], summary: EnvelopeSummary, channel: Channel
+    ) -> ReceiveOutcome:
         digest = hashlib.sha256(data).hexdigest()
         try:
-            verified = self.verifier.verify_document(data)
+            verified = self.verifier.verify_document(data, parsed=parsed)
         except DocexchangeError as exc:
             self._event(summary.document_id, "refused", channel.value, f"{exc.code.value}: {exc.message}")
-            self._refuse_unverified(data, summary, channel, exc, digest)
+            self._refuse_unverified(parsed, summary, channel, exc, digest)
             return ReceiveOutcome(True, exc.code.value, exc.message, summary.document_id)
         message = verified.message  # from here on, only signed values
         document_id = message.document_id
+        about = response_to(message)
         if self.store.incoming(document_id) is not None:
             self._event(
                 document_id, "duplicate", channel.value, f"from {message.from_.organ_id}: already registered"
@@ -98,9 +106,9 @@ class InboundMixin(StatusesMixin):
         refusal = self._business_refusal(message)
         if refusal is not None:
             code, text = refusal
-            arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+            arrived = self._prepare_answer(about, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
             refused = self._prepare_answer(
-                message, StatusCode.REFUSED, f"{code}: {text}", channel, digest=digest
+                about, StatusCode.REFUSED, f"{code}: {text}", channel, digest=digest
             )
             with self.store.transaction():
                 self._commit_status(arrived)
@@ -108,7 +116,7 @@ class InboundMixin(StatusesMixin):
             self._event(document_id, "refused", channel.value, f"{code}: {text}")
             return ReceiveOutcome(True, code, text, document_id)
         now = self.clock.now()
-        arrived = self._prepare_answer(message, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
+        arrived = self._prepare_answer(about, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
         with self.store.transaction():
             entry, _ = self.store.register_incoming(
                 NewIncoming(
@@ -127,7 +135,7 @@ class InboundMixin(StatusesMixin):
             self._commit_status(arrived)
             if self.policy.accept_at_once:
                 accepted = self._prepare_answer(
-                    message,
+                    about,
                     StatusCode.ACCEPTED,
                     f"Đã tiếp nhận, số đến {entry.incoming_number}",
                     channel,
@@ -158,7 +166,12 @@ class InboundMixin(StatusesMixin):
         return self.policy.refuse(message)
 
     def _refuse_unverified(
-        self, data: bytes, summary: EnvelopeSummary, channel: Channel, error: DocexchangeError, digest: str
+        self,
+        parsed: tuple[Element, MessageKind],
+        summary: EnvelopeSummary,
+        channel: Channel,
+        error: DocexchangeError,
+        digest: str,
     ) -> None:
         """01 and 02 with the verification reason, to the agency the document claims to come from.
 
@@ -169,7 +182,7 @@ class InboundMixin(StatusesMixin):
         if summary.sender not in self.registry or summary.sender not in self.pki:
             return  # nobody to answer: logged as an event only
         try:
-            claimed = read_document(parse_message(data, self.verifier.limits)[0])
+            claimed = response_to(read_document(parsed[0], self.verifier.limits, attachments=False))
             arrived = self._prepare_answer(claimed, StatusCode.ARRIVED, "Đã đến", channel, digest=digest)
             refused = self._prepare_answer(
                 claimed, StatusCode.REFUSED, f"{error.code.value}: {error.message}", channel, digest=digest
@@ -181,9 +194,11 @@ class InboundMixin(StatusesMixin):
             self._commit_status(arrived)
             self._commit_status(refused, reason=error.code.value)
 
-    def _receive_status(self, data: bytes, document_id: str, channel: Channel) -> ReceiveOutcome:
+    def _receive_status(
+        self, data: bytes, parsed: tuple[Element, MessageKind], document_id: str, channel: Channel
+    ) -> ReceiveOutcome:
         try:
-            verified = self.verifier.verify_status(data)
+            verified = self.verifier.verify_status(data, parsed=parsed)
         except DocexchangeError as exc:
             self._event(document_id, "status-refused", channel.value, f"{exc.code.value}: {exc.message}")
             return ReceiveOutcome(True, exc.code.value, exc.message, document_id)

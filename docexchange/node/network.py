@@ -16,7 +16,7 @@ from docexchange.node.agency import AgencyNode, ReceiverPolicy
 from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog
 from docexchange.node.hub import Hub
-from docexchange.pki import AXIS_HOST, PkiStore
+from docexchange.pki import AXIS_HOST, ChainCache, PkiStore
 from docexchange.registry import Registry
 from docexchange.routing import CapabilitySource, RoutingRules
 from docexchange.store import HubStore, NodeStore
@@ -41,8 +41,12 @@ class LoopbackNetwork:
     events: EventLog = field(default_factory=EventLog)
     transport: str = "loopback"
     power_safe: bool = True  # False: SQLite synchronous=NORMAL (a simulation run; see store.sqlite)
+    store_cache_kib: int | None = None  # each node store's page cache; None: SQLite's default
     directory: Directory = field(default_factory=Directory)
     nodes: dict[str, AgencyNode] = field(default_factory=dict)
+    chain_cache: ChainCache = field(default_factory=lambda: ChainCache(maxsize=16384))
+    """One cache of path verdicts for the axis and every node of this process: each would
+    otherwise build and verify every sender's path once for itself."""
     hub: Hub | None = None
     _axis_server: AxisHttpServer | None = None
     _hub_store: HubStore | None = None
@@ -52,7 +56,7 @@ class LoopbackNetwork:
     async def start_axis(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
         self._hub_store = HubStore(self.state / "axis.sqlite", power_safe=self.power_safe)
-        self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock)
+        self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock, chain_cache=self.chain_cache)
         if self.transport == "memory":
             return
         self._axis_server = AxisHttpServer(self.hub, server_context(self.pki.service(), self.pki.root))
@@ -77,13 +81,19 @@ class LoopbackNetwork:
             agency=agency,
             registry=self.registry,
             pki=self.pki,
-            store=NodeStore(self.state / f"{agency_id}.sqlite", agency_id, power_safe=self.power_safe),
+            store=NodeStore(
+                self.state / f"{agency_id}.sqlite",
+                agency_id,
+                power_safe=self.power_safe,
+                cache_kib=self.store_cache_kib,
+            ),
             clock=self.clock,
             rules=self.rules,
             capabilities=self.capabilities,
             directory=self.directory,
             events=self.events,
             policy=policy or ReceiverPolicy(),
+            chain_cache=self.chain_cache,
         )
         if self.transport == "memory":
             self._memory_channels(node)

@@ -238,12 +238,12 @@ class RecallMixin(StatusesMixin):
         transition = view.receive_recall(sender, at)
         if not transition.changed:
             return
-        message = self._received_message(document_id)
+        about = self._answering(entry)
         agree = self.policy.agree_to_recall(document_id)
         view.answer_recall(agree, now)
         answer_code = StatusCode.RECALL_AGREED if agree else StatusCode.RECALL_REFUSED
         text = "Đồng ý thu hồi, đã hủy bản nhận" if agree else "Không đồng ý thu hồi"
-        prepared = self._prepare_answer(message, answer_code, text, channel)
+        prepared = self._prepare_answer(about, answer_code, text, channel)
         with self.store.transaction():  # the request, the destruction and the answer land together
             self.store.log_status(document_id, sender, Direction.IN, code, at, description=description)
             if agree:

@@ -12,8 +12,6 @@ from docexchange.edxml import (
     StatusCode,
     StatusMessage,
     build_status,
-    parse_message,
-    read_document,
     to_bytes,
 )
 from docexchange.edxml.compose import organization_of
@@ -28,23 +26,18 @@ from docexchange.store import Direction, IncomingEntry, IncomingState, PayloadKi
 
 class StatusesMixin(NodeParts):
     def _prepare_answer(
-        self, message: DocumentMessage, code: StatusCode, text: str, channel: Channel, *, digest: str = ""
+        self, about: ResponseFor, code: StatusCode, text: str, channel: Channel, *, digest: str = ""
     ) -> PreparedStatus:
-        """Sign a status about ``message`` for its sender (not yet logged or queued)."""
+        """Sign a status about the document ``about`` names for its sender (not yet logged or queued)."""
         status = StatusMessage(
-            response_for=ResponseFor(
-                message.from_.organ_id,
-                message.code.text,
-                message.promulgation_info.promulgation_date,
-                message.document_id,
-            ),
+            response_for=about,
             from_=organization_of(self.agency),
             status_code=code,
             description=f"{text} [sha256={digest}]" if digest else text,
             timestamp=self.clock.now(),
             staff_info=StaffInfo(department=OFFICE),
         )
-        return self._prepare(status, message.from_.organ_id, channel)
+        return self._prepare(status, about.organ_id, channel)
 
     def _prepare(self, status: StatusMessage, to: str, channel: Channel) -> PreparedStatus:
         try:
@@ -107,7 +100,7 @@ class StatusesMixin(NodeParts):
             raise DocexchangeError(ReasonCode(str(exc.reason)), exc.message) from None
         if not transition.changed:
             return
-        prepared = self._prepare_answer(self._received_message(document_id), code, text, entry.channel)
+        prepared = self._prepare_answer(self._answering(entry), code, text, entry.channel)
         with self.store.transaction():
             self.store.set_incoming_state(document_id, IncomingState(transition.state.value))
             self._commit_status(prepared)
@@ -118,8 +111,22 @@ class StatusesMixin(NodeParts):
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
         return receiver_view(entry, self.id, self.store.status_log(entry.document_id), digest)
 
-    def _received_message(self, document_id: str) -> DocumentMessage:
-        data = self.store.incoming_message(document_id)
-        if data is None:
-            raise DocexchangeError(ReasonCode.STORE_NOT_FOUND, f"the copy of {document_id} was destroyed")
-        return read_document(parse_message(data, self.verifier.limits)[0])
+    @staticmethod
+    def _answering(entry: IncomingEntry) -> ResponseFor:
+        """What a status about a registered document names, from its register row — written from
+        the verified document at registration, so the bytes need not be parsed again."""
+        if entry.destroyed or not entry.has_message:
+            raise DocexchangeError(
+                ReasonCode.STORE_NOT_FOUND, f"the copy of {entry.document_id} was destroyed"
+            )
+        return ResponseFor(entry.issuing_agency, entry.code_text, entry.promulgation_date, entry.document_id)
+
+
+def response_to(message: DocumentMessage) -> ResponseFor:
+    """What a status about ``message`` names (ResponseFor)."""
+    return ResponseFor(
+        message.from_.organ_id,
+        message.code.text,
+        message.promulgation_info.promulgation_date,
+        message.document_id,
+    )

@@ -47,7 +47,7 @@ class AgencySigner:
             return sign_status(
                 root, key=org.key, chain=_chain(org), signing_time=at, hash_choice=self.hash_choice
             )
-        document = read_document(root)
+        document = read_document(root, attachments=False)
         sender = document.from_.organ_id
         person = self.store.person(sender)
         holder = self._checked(person, CertRole.PERSON, at).identity.full_name or ""

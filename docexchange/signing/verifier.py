@@ -111,11 +111,17 @@ class MessageVerifier:
 
     # -- public API ---------------------------------------------------------------------------
 
-    def verify(self, data: bytes, *, at: datetime | None = None) -> Verified:
-        """Verify either kind of message; ``at`` is the verification time (default: the clock)."""
+    def verify(
+        self, data: bytes, *, at: datetime | None = None, parsed: tuple[Element, MessageKind] | None = None
+    ) -> Verified:
+        """Verify either kind of message; ``at`` is the verification time (default: the clock).
+
+        ``parsed`` is what :func:`parse_message` already returned for these same bytes, for a
+        caller that had to parse them to route them: parsing twice costs more than it checks.
+        """
         now = self._verification_time(at)
         try:
-            root, kind = parse_message(data, self.limits)
+            root, kind = parsed if parsed is not None else parse_message(data, self.limits)
             if kind is MessageKind.DOCUMENT:
                 return self._verify_document(root, now)
             return self._verify_status(root, now)
@@ -137,14 +143,18 @@ class MessageVerifier:
                 ReasonCode.INVALID_ARGUMENT, f"verification time {at!r} is out of range"
             ) from None
 
-    def verify_document(self, data: bytes, *, at: datetime | None = None) -> VerifiedDocument:
-        result = self.verify(data, at=at)
+    def verify_document(
+        self, data: bytes, *, at: datetime | None = None, parsed: tuple[Element, MessageKind] | None = None
+    ) -> VerifiedDocument:
+        result = self.verify(data, at=at, parsed=parsed)
         if not isinstance(result, VerifiedDocument):
             raise ParseError(ReasonCode.SCHEMA_INVALID, "expected a document message, got a status message")
         return result
 
-    def verify_status(self, data: bytes, *, at: datetime | None = None) -> VerifiedStatus:
-        result = self.verify(data, at=at)
+    def verify_status(
+        self, data: bytes, *, at: datetime | None = None, parsed: tuple[Element, MessageKind] | None = None
+    ) -> VerifiedStatus:
+        result = self.verify(data, at=at, parsed=parsed)
         if not isinstance(result, VerifiedStatus):
             raise ParseError(ReasonCode.SCHEMA_INVALID, "expected a status message, got a document message")
         return result

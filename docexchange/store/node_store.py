@@ -34,6 +34,7 @@ class NodeStore(DatabaseOwner, OutgoingRegister, IncomingRegister, Outbox):
         *,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         power_safe: bool = True,
+        cache_kib: int | None = None,
     ) -> None:
         if not agency_id or agency_id != agency_id.strip():
             raise ValueError(f"an agency identifier is required, got {agency_id!r}")
@@ -46,6 +47,7 @@ class NodeStore(DatabaseOwner, OutgoingRegister, IncomingRegister, Outbox):
             busy_timeout=busy_timeout,
             secure_delete=True,
             power_safe=power_safe,
+            cache_kib=cache_kib,
         )
 
     @property

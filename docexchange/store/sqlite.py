@@ -73,6 +73,7 @@ class Database:
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         secure_delete: bool = False,
         power_safe: bool = True,
+        cache_kib: int | None = None,
     ) -> None:
         self.path = Path(path)
         self._synchronous = "FULL" if power_safe else "NORMAL"
@@ -85,7 +86,7 @@ class Database:
         )
         try:
             self._conn.row_factory = sqlite3.Row
-            self._configure(secure_delete, busy_timeout)
+            self._configure(secure_delete, busy_timeout, cache_kib)
             self.schema_version = self._migrate(migrations)
         except BaseException:
             self._conn.close()
@@ -93,7 +94,7 @@ class Database:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _configure(self, secure_delete: bool, busy_timeout: float) -> None:
+    def _configure(self, secure_delete: bool, busy_timeout: float, cache_kib: int | None) -> None:
         # Switching a file to WAL needs an exclusive lock and SQLite answers "busy" at once, without
         # its busy handler, when another connection is opening the same new file: retry until the
         # busy timeout. Once a file is in WAL mode it stays so, and later openers never race here.
@@ -112,6 +113,10 @@ class Database:
             raise SchemaVersionError(f"{self.path} cannot use WAL journaling (got {mode!r})")
         self._conn.execute(f"PRAGMA synchronous={self._synchronous}")  # one of two constants
         self._conn.execute("PRAGMA foreign_keys=ON")
+        if cache_kib is not None:
+            # SQLite's page cache (2 MiB by default) fills up as a store grows: hundreds of stores in
+            # one simulation process would hold their whole working sets in memory.
+            self._conn.execute(f"PRAGMA cache_size={-max(int(cache_kib), 64)}")  # an int, not text
         if secure_delete:
             # Deleted content (a destroyed copy) is overwritten with zeros, not left in free pages.
             self._conn.execute("PRAGMA secure_delete=ON")

@@ -1,5 +1,8 @@
 """Building and reading edXML messages: element order, schema validity, round trips."""
 
+import dataclasses
+
+import pytest
 from lxml import etree
 
 from docexchange.edxml import (
@@ -13,6 +16,7 @@ from docexchange.edxml import (
     to_bytes,
 )
 from docexchange.edxml.namespaces import EDXML_NS, q
+from docexchange.errors import ParseError, ReasonCode
 from tests.edxml.factories import document, full_document, status
 
 
@@ -21,6 +25,23 @@ def test_document_round_trips_through_xml() -> None:
     root, kind = parse_message(to_bytes(build_document(message)))
     assert kind is MessageKind.DOCUMENT
     assert read_document(root) == message
+
+
+def test_a_header_read_leaves_the_attachments_alone() -> None:
+    """``attachments=False`` reads everything but the attachments, which it neither decodes nor
+    checks: a broken attachment is refused by a full read only."""
+    message = full_document()
+    root = build_document(message)
+    assert message.attachments
+    assert read_document(root, attachments=False) == dataclasses.replace(message, attachments=())
+    value = root.find(f"{q('AttachmentEncoded')}/{q('Attachment')}/{q('Value')}")
+    assert value is not None
+    value.text = "UEsDBA=="  # "PK\x03\x04" and nothing more: not a readable zip archive
+    root, _ = parse_message(to_bytes(root))
+    assert read_document(root, attachments=False).subject == message.subject
+    with pytest.raises(ParseError) as refused:
+        read_document(root)
+    assert refused.value.code is ReasonCode.INVALID_ATTACHMENT
 
 
 def test_every_status_code_builds_a_valid_status_message() -> None:

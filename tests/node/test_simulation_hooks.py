@@ -214,3 +214,16 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         assert receipt(net, sent.document_id) == {}  # so the sender hears nothing
     finally:
         await net.stop()
+
+
+async def test_the_nodes_of_a_network_share_one_cache_of_path_verdicts(network: LoopbackNetwork) -> None:
+    """A path verdict depends on the certificates only: the second recipient of a document reuses
+    what the first found for the sender's certificates instead of building the paths again."""
+    assert network.hub is not None and network.hub.validator.cache is network.chain_cache
+    assert all(node.verifier.validator.cache is network.chain_cache for node in network.nodes.values())
+    sent = network.nodes[VPCP_ID].send(draft(LAO_CAI_ID, DA_NANG_ID))
+    before = network.chain_cache.info()
+    await network.settle()
+    after = network.chain_cache.info()
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "03", DA_NANG_ID: "03"}
+    assert after.hits > before.hits

@@ -30,6 +30,13 @@ def test_node_store_runs_in_wal_with_full_sync_and_foreign_keys(node: NodeStore,
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
 
 
+def test_a_store_page_cache_can_be_made_small_for_runs_with_many_stores(tmp_path: Path) -> None:
+    with NodeStore(tmp_path / "small.sqlite", VPCP, cache_kib=256) as small:
+        assert small._db._conn.execute("PRAGMA cache_size").fetchone()[0] == -256  # KiB
+    with NodeStore(tmp_path / "default.sqlite", VPCP) as default:
+        assert default._db._conn.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's own
+
+
 def test_schema_version_is_recorded_per_component(db_path: Path) -> None:
     NodeStore(db_path, VPCP).close()
     with sqlite3.connect(db_path) as conn:
