@@ -127,6 +127,14 @@ class StoreReader:
             return paper(PaperReason.SECRET, Settlement.NOT_ELECTRONIC)
         if d.channel is Channel.PAPER:
             return paper(PaperReason.NO_CAPABILITY, Settlement.NOT_ELECTRONIC)
+        if registered_electronically and d.legal_value:
+            # Even if paper followed (the sender heard nothing in time): the recipient registered
+            # the signed electronic copy, which has the legal value.
+            return DeliveryResult(
+                d, Outcome.LEGAL, Settlement.DELIVERED, None, final_channel, sent_at,
+                arrived.at if arrived else None, accepted.at if accepted else None,
+                completed.at if completed else None, None,
+            )  # fmt: skip
         if fell_back:
             return paper(PaperReason.FALLBACK, Settlement.FALLEN_BACK)
         if not d.legal_value:
@@ -145,12 +153,6 @@ class StoreReader:
                 None,
                 None,
             )
-        if registered_electronically:
-            return DeliveryResult(
-                d, Outcome.LEGAL, Settlement.DELIVERED, None, final_channel, sent_at,
-                arrived.at if arrived else None, accepted.at if accepted else None,
-                completed.at if completed else None, None,
-            )  # fmt: skip
         if refused is not None:
             if resent:
                 return paper(PaperReason.REFUSED, Settlement.REFUSED)

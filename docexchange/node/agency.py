@@ -53,9 +53,11 @@ from docexchange.routing import (
 from docexchange.signing import MessageVerifier, SignaturePolicy
 from docexchange.signing.service import AgencySigner
 from docexchange.store import (
+    Direction,
     NewOutgoing,
     NodeStore,
     OutboxItem,
+    OutboxState,
     PayloadKind,
 )
 from docexchange.transport.errors import TransportError
@@ -63,6 +65,7 @@ from docexchange.transport.mail import MailOutcome
 from docexchange.transport.ports import AxisPort, MailPort
 
 _RETRY_AFTER_BUG = timedelta(minutes=5)
+NO_RECEIPT = "no-receipt"  # the reason a paper follow-up event gives
 MAX_AXIS_DELIVERIES = 3  # a package that cannot be processed after this many downloads is failed
 
 
@@ -277,6 +280,43 @@ class AgencyNode(InboundMixin, RecallMixin):
             f"→ {item.recipient}: {action.reason.value}; {text}",
             item.recipient,
         )
+
+    def follow_up(self, document_id: str, recipient: str) -> bool:
+        """No word from ``recipient`` about a document sent to it: send the paper original.
+
+        Called by whoever keeps the records office's diary (the simulation: one working day after
+        each electronic send). A receiver confirms receipt (01) the day a document arrives; a sender
+        that has heard nothing at all — no 01, no 02, nothing later — cannot assume the document
+        arrived (the recipient may be unable to collect it from the axis, or its answers may have
+        been lost). The electronic copy stays sent: if it is registered after all, it keeps its
+        legal value and the paper is a follow-up. True when paper was sent.
+        """
+        heard = any(
+            entry.counterpart == recipient and entry.direction is Direction.IN
+            for entry in self.store.status_log(document_id)
+        )
+        if heard:
+            return False
+        items = [
+            item
+            for item in self.store.list_outbox(document_id)
+            if item.recipient == recipient and item.kind is PayloadKind.DOCUMENT
+        ]
+        if any(item.channel is Channel.PAPER for item in items):
+            return False  # on paper already (a paper copy, a fallback, an earlier follow-up)
+        sent = [item for item in items if item.state is OutboxState.SENT and item.channel.electronic]
+        if not sent:
+            return False  # still being sent: retries and fallbacks take care of it
+        self.store.follow_up_on_paper(sent[-1].id, self.clock.now())
+        self._event(
+            document_id,
+            "paper",
+            Channel.PAPER.value,
+            f"→ {recipient}: {NO_RECEIPT}; no status from {recipient} since it was sent by "
+            f"{sent[-1].channel.value} at {sent[-1].sent_at.isoformat() if sent[-1].sent_at else '?'}",
+            recipient,
+        )
+        return True
 
     def _decision_for(self, item: OutboxItem) -> RoutingDecision:
         """Re-derive the routing decision (pure): from the signed payload of a document; a status

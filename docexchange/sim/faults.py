@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from docexchange.clock import Clock, FixedClock
 from docexchange.errors import ReasonCode
+from docexchange.node.agency import NO_RECEIPT
 from docexchange.node.events import NodeEvent
 from docexchange.pki import CertRole
 from docexchange.routing import Channel
@@ -107,7 +108,8 @@ class FaultInjector:
         self._tampered_count: dict[int, int] = {}
         self._tampered_keys: set[str] = set()  # digests of the genuine bytes of documents altered
         self._storm_seen: set[tuple[str, str]] = set()
-        self._sent: list[NodeEvent] = []  # documents sent since the last pump, for duplicate storms
+        # documents each agency sent since its last pump, for duplicate storms
+        self._sent: dict[str, list[NodeEvent]] = {}
         self._storms = any(isinstance(f, DuplicateStorm) for f in faults)
 
     # ── set-up ──────────────────────────────────────────────────────────────────────────────
@@ -225,8 +227,7 @@ class FaultInjector:
 
     async def after_pump(self, node: AgencyNode) -> None:
         """A duplicate storm: documents just sent go out again, the same bytes, ``copies`` times."""
-        sent, self._sent = self._sent, []
-        for event in sent:
+        for event in self._sent.pop(node.id, []):
             for index, cost in enumerate(self.costs):
                 fault = cost.fault
                 if not isinstance(fault, DuplicateStorm) or not (cost.start <= event.at < cost.end):
@@ -249,7 +250,7 @@ class FaultInjector:
             and i.kind is PayloadKind.DOCUMENT
             and i.state is OutboxState.SENT
         ]
-        if not items or node.id != event.agency:
+        if not items:
             return
         item = items[-1]
         recipient = node.registry.get(item.recipient)
@@ -268,9 +269,10 @@ class FaultInjector:
 
     def observe(self, event: NodeEvent) -> None:
         if event.what == "document-sent" and self._storms:
-            self._sent.append(event)
+            self._sent.setdefault(event.agency, []).append(event)
+        at = self._caused_at(event)
         for cost in self.costs:
-            if not (cost.start <= event.at < cost.end) and not isinstance(cost.fault, CertificateRevoked):
+            if not (cost.start <= at < cost.end) and not isinstance(cost.fault, CertificateRevoked):
                 continue
             if not _concerns(cost.fault, event):
                 continue
@@ -283,6 +285,20 @@ class FaultInjector:
             else:
                 continue
             cost.affected.add((event.document_id, event.counterpart or event.agency))
+
+    def _caused_at(self, event: NodeEvent) -> datetime:
+        """When what ``event`` reports was caused: a paper follow-up comes a working day after the
+        send that went unanswered, which is what a fault's window must contain."""
+        if self._net is None or not _followed_up(event, None):
+            return event.at
+        node = self._net.nodes.get(event.agency)
+        items = node.store.list_outbox(event.document_id) if node is not None else []
+        by_id = {item.id: item for item in items}
+        for item in items:
+            origin = by_id.get(item.rerouted_from) if item.rerouted_from is not None else None
+            if item.channel is Channel.PAPER and origin is not None and origin.recipient == event.counterpart:
+                return origin.sent_at or event.at
+        return event.at
 
 
 # what a receiver says of a document whose signed bytes were altered on the way
@@ -297,6 +313,8 @@ def _concerns(fault: Fault, event: NodeEvent) -> bool:
     if isinstance(fault, NodeOutage):
         return fault.agency in (event.agency, event.counterpart)
     if isinstance(fault, CertificateRevoked):
+        if fault.role is CertificateRole.ORGANISATION and _followed_up(event, fault.agency):
+            return True  # the agency cannot authenticate to the axis: what waits there for it
         return event.what in ("refused", "status-refused", "signing-refused") and event.detail.startswith(
             ReasonCode.CERT_REVOKED.value
         )
@@ -306,7 +324,18 @@ def _concerns(fault: Fault, event: NodeEvent) -> bool:
         return event.agency == fault.agency or event.document_id.startswith(fault.agency)
     if isinstance(fault, DuplicateStorm):
         return False
+    if isinstance(fault, ReceiptsLost):
+        return event.what == "retry" or _followed_up(event, None)
     return event.what == "retry"
+
+
+def _followed_up(event: NodeEvent, recipient: str | None) -> bool:
+    """A paper original sent because the recipient said nothing (see AgencyNode.follow_up)."""
+    return (
+        event.what == "paper"
+        and f": {NO_RECEIPT};" in event.detail
+        and recipient in (None, event.counterpart)
+    )
 
 
 def _flip(char: bytes) -> bytes:

@@ -269,6 +269,9 @@ class SimulationRunner:
         elif entry.step is Step.PAPER:
             assert isinstance(entry.subject, tuple)
             self._paper_arrives(node, str(entry.subject[0]), str(entry.subject[1]))
+        elif entry.step is Step.FOLLOW_UP:
+            assert isinstance(entry.subject, tuple)
+            node.follow_up(str(entry.subject[0]), str(entry.subject[1]))
         self._dirty.add(entry.agency)
 
     def _forget(self, entry: Entry) -> None:
@@ -467,6 +470,11 @@ class SimulationRunner:
             self._post(event.document_id, event.agency, event.counterpart, now)
         elif event.what == "duplicate":
             self.counters.duplicates += 1
+        if event.what == "document-sent" and event.counterpart:
+            # The records office's diary: no word from the recipient a working day after sending
+            # → the paper original (Decree 30: receipt is confirmed the day a document arrives).
+            at = self.calendar.add_working_time(now, self.calendar.office.daily)
+            self.agenda.add(Entry(at, Step.FOLLOW_UP, event.agency, (event.document_id, event.counterpart)))
 
     # ── draws ───────────────────────────────────────────────────────────────────────────────
 

@@ -24,6 +24,7 @@ class Step(IntEnum):
     ACCEPT = 5
     HANDLE = 6
     PAPER = 7
+    FOLLOW_UP = 8
 
 
 @dataclass(frozen=True)

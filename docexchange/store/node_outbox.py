@@ -173,6 +173,26 @@ class Outbox:
                 item_id,
             )
 
+    def follow_up_on_paper(self, item_id: int, at: datetime) -> OutboxItem:
+        """The paper original after a sent document got no answer: a new 'paper' item, ``rerouted_from``
+        the sent one, which stays 'sent' (the electronic copy may still be registered)."""
+        with self._db.transaction():
+            item = self._require_item(item_id)
+            _require_state(item, (OutboxState.SENT,), "followed up on paper")
+            if item.kind is not PayloadKind.DOCUMENT:
+                raise ConflictError(f"outbox item {item_id} is a status message: no paper original")
+            return self._insert_item(
+                item.document_id,
+                item.recipient,
+                Channel.PAPER,
+                item.kind,
+                item.payload,
+                item.priority,
+                OutboxState.PAPER,
+                at,
+                item_id,
+            )
+
     def recover(self) -> int:
         """At start-up: items a crash left 'in_flight' become 'pending' again. Returns how many."""
         with self._db.transaction():

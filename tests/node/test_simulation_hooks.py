@@ -212,8 +212,32 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         statuses = [i for i in da_nang.store.list_outbox(sent.document_id) if i.kind.value == "status"]
         assert statuses == []  # nothing unsigned leaves the node
         assert receipt(net, sent.document_id) == {}  # so the sender hears nothing
+        # ... and, a working day later by its diary, sends the paper original
+        vpcp = net.nodes[VPCP_ID]
+        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is True
+        items = [i for i in vpcp.store.list_outbox(sent.document_id) if i.kind.value == "document"]
+        mail = next(i for i in items if i.channel is Channel.MAIL)
+        paper = next(i for i in items if i.channel is Channel.PAPER)
+        assert (mail.state, paper.state, paper.rerouted_from) == (
+            OutboxState.SENT,
+            OutboxState.PAPER,
+            mail.id,
+        )
+        follow = [e for e in net.events.for_document(sent.document_id) if e.what == "paper"]
+        assert len(follow) == 1 and follow[0].detail.startswith(f"→ {DA_NANG_ID}: no-receipt; ")
+        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is False  # once
     finally:
         await net.stop()
+
+
+async def test_a_sender_that_heard_from_the_recipient_sends_no_paper(network: LoopbackNetwork) -> None:
+    vpcp = network.nodes[VPCP_ID]
+    sent = vpcp.send(draft(LAO_CAI_ID))
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is False  # not sent yet: retries handle it
+    await network.settle()
+    assert receipt(network, sent.document_id) == {LAO_CAI_ID: "03"}
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is False
+    assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
 
 
 async def test_the_nodes_of_a_network_share_one_cache_of_path_verdicts(network: LoopbackNetwork) -> None:

@@ -108,6 +108,36 @@ def test_reroute_falls_back_to_mail_with_the_same_payload(node: NodeStore) -> No
         node.reroute(item_id, Channel.MAIL, T0)  # already fallen back
 
 
+def test_a_sent_document_is_followed_up_on_paper_and_stays_sent(node: NodeStore) -> None:
+    item_id = _queue(node, "doc", priority=1)
+    node.due(T0)
+    node.mark_sent(item_id, T0)
+    paper = node.follow_up_on_paper(item_id, T0 + timedelta(days=1))
+    sent = node.outbox_item(item_id)
+    assert sent is not None and sent.state is OutboxState.SENT and sent.sent_at == T0
+    assert (paper.channel, paper.state, paper.rerouted_from, paper.payload, paper.priority) == (
+        Channel.PAPER,
+        OutboxState.PAPER,
+        item_id,
+        b"doc",
+        1,
+    )
+    assert node.due(T0 + timedelta(days=2)) == []
+
+
+def test_only_a_sent_document_can_be_followed_up_on_paper(node: NodeStore) -> None:
+    pending = _queue(node, "pending")
+    with pytest.raises(ConflictError, match="is pending and cannot be followed up on paper"):
+        node.follow_up_on_paper(pending, T0)
+    status = node.enqueue("doc", LAO_CAI, Channel.AXIS, b"01", at=T0, kind=PayloadKind.STATUS).id
+    node.due(T0)
+    node.mark_sent(status, T0)
+    with pytest.raises(ConflictError, match="is a status message"):
+        node.follow_up_on_paper(status, T0)
+    with pytest.raises(NotFoundError):
+        node.follow_up_on_paper(9999, T0)
+
+
 def test_paper_items_are_never_due(node: NodeStore) -> None:
     item = node.enqueue("secret", LAO_CAI, "paper", b"", at=T0)
     assert item.state is OutboxState.PAPER
