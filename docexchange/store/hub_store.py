@@ -167,6 +167,11 @@ class HubStore(DatabaseOwner):
         )
         return [_package_row(row) for row in rows]
 
+    def packages(self) -> list[PackageRow]:
+        """Every package, in arrival order (without the bytes): for an audit."""
+        rows = self._db.fetchall(f"SELECT {_COLUMNS} FROM packages ORDER BY seq")
+        return [_package_row(row) for row in rows]
+
     def get(self, package_id: str, recipient: str) -> FetchedPackage | None:
         """The package with its bytes, for its recipient only; None for anyone else or no such id."""
         row = self._db.fetchone(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from docexchange.audit import audit
 from docexchange.metrics import Outcome, build_report, collect
 from docexchange.report import Report
 from docexchange.sim.runner import run_scenario
@@ -58,6 +59,9 @@ def test_every_shipped_scenario_runs_shortened_and_reconciles(name: str, tmp_pat
     )
     assert Report.from_json(report.to_json()) == report  # the strict reader takes what the run wrote
     assert report.run.transport == load_scenario(SIMULATIONS / f"{name}.toml").transport.value
+    # the audit, from the stores alone, agrees: every delivery settled, nothing doubled
+    audited = audit(tmp_path)
+    assert audited.offenders == [] and audited.deliveries == report.totals.deliveries
 
 
 def test_same_scenario_and_seed_give_the_same_bytes(tmp_path: Path) -> None:
