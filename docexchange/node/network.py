@@ -42,6 +42,7 @@ class LoopbackNetwork:
     transport: str = "loopback"
     power_safe: bool = True  # False: SQLite synchronous=NORMAL (a simulation run; see store.sqlite)
     store_cache_kib: int | None = None  # each node store's page cache; None: SQLite's default
+    host: str = "127.0.0.1"  # where this process's listeners bind (loopback unless told otherwise)
     directory: Directory = field(default_factory=Directory)
     nodes: dict[str, AgencyNode] = field(default_factory=dict)
     chain_cache: ChainCache = field(default_factory=lambda: ChainCache(maxsize=16384))
@@ -53,16 +54,18 @@ class LoopbackNetwork:
     _mail_servers: dict[str, MailServer] = field(default_factory=dict)
     _mailboxes: dict[str, MailDelivery] = field(default_factory=dict)  # memory transport only
 
-    async def start_axis(self) -> None:
+    async def start_axis(self, port: int | None = None) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
         self._hub_store = HubStore(self.state / "axis.sqlite", power_safe=self.power_safe)
         self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock, chain_cache=self.chain_cache)
         if self.transport == "memory":
             return
-        self._axis_server = AxisHttpServer(self.hub, server_context(self.pki.service(), self.pki.root))
-        previous = self.directory.axis[1] if self.directory.axis is not None else 0
-        port = await self._axis_server.start(previous)  # a restarted axis keeps its address
-        self.directory.axis = ("127.0.0.1", port)
+        self._axis_server = AxisHttpServer(
+            self.hub, server_context(self.pki.service(), self.pki.root), host=self.host
+        )
+        if port is None:  # a restarted axis keeps its address
+            port = self.directory.axis[1] if self.directory.axis is not None else 0
+        self.directory.axis = (self.host, await self._axis_server.start(port))
 
     async def stop_axis(self) -> None:
         if self._axis_server is not None:
@@ -109,8 +112,9 @@ class LoopbackNetwork:
                 server_context(own, self.pki.root),
                 hostname=agency.domain,
                 max_bytes=node.verifier.limits.max_bytes,
+                host=self.host,
             )
-            self.directory.publish_mail(agency.domain, "127.0.0.1", await server.start())
+            self.directory.publish_mail(agency.domain, self.host, await server.start())
             self._mail_servers[agency_id] = server
             node.mail = MailClient(client_context(self.pki.root, own), self.directory.resolve_mail)
         self.nodes[agency_id] = node

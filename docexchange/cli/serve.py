@@ -1,0 +1,123 @@
+"""``docexchange serve``: the national axis and agency nodes as separate OS processes.
+
+The axis runs in its own process; the agencies run one per process, or spread over
+``--processes N`` worker processes. Each listens on ``--host`` (loopback by default) at ports the
+OS gives; where everything listens is printed and written to ``STATE/deployment.json``. Nodes pump
+their outboxes and poll the axis on the system clock. Ctrl-C or SIGTERM stops every process
+gracefully: in-flight work is finished or left in the outbox, stores are closed. Exit 0 after a
+clean stop, 1 when a process fails, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from docexchange.errors import DocexchangeError, ReasonCode
+from docexchange.pki import PkiStore
+from docexchange.registry import Registry, load_registry
+from docexchange.serve import Deployment, ServeError, Supervisor, WorkerSpec
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="run the axis and agency nodes as separate processes until stopped")
+    parser.add_argument("--registry", metavar="FILE", help="agency registry (default: the 2008 registry)")
+    parser.add_argument("--level2", action="store_true", help="include the registry's level-2 units")
+    parser.add_argument("--certs", metavar="DIR", required=True, help="PKI folder (docexchange certs init)")
+    parser.add_argument(
+        "--agencies", nargs="+", metavar="ID", help="agencies to serve (default: all in the PKI)"
+    )
+    parser.add_argument(
+        "--processes", type=int, metavar="N", help="node worker processes (default: one per agency)"
+    )
+    parser.add_argument("--state", metavar="DIR", default="build/serve", help="stores and deployment.json")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    parser.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="axis polling interval")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    certs = Path(args.certs)
+    pki = PkiStore.open(certs)
+    registry = load_registry(args.registry, include_level2=args.level2)
+    agencies = list(args.agencies) if args.agencies else [a for a in pki.agency_ids if a in registry]
+    for agency_id in agencies:
+        if agency_id not in registry:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"--agencies: {agency_id} is not in the registry"
+            )
+        if agency_id not in pki:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"--agencies: {agency_id} has no certificates in {certs}"
+            )
+    if not agencies:
+        raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "no agency to serve")
+    processes = len(agencies) if args.processes is None else args.processes
+    if not 1 <= processes <= len(agencies):
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT,
+            f"--processes must be between 1 and {len(agencies)} (the agencies served)",
+        )
+    try:
+        ipaddress.ip_address(args.host)
+    except ValueError:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT, f"--host: {args.host!r} is not an IP address"
+        ) from None
+    if args.poll <= 0:
+        raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--poll must be a positive number of seconds")
+    state = Path(args.state)
+    state.mkdir(parents=True, exist_ok=True)
+    groups = [agencies[i::processes] for i in range(processes)]
+    base = WorkerSpec(
+        name="",
+        role="",
+        certs=str(certs.resolve()),
+        state=str(state.resolve()),
+        registry=str(Path(args.registry).resolve()) if args.registry else None,
+        include_level2=args.level2,
+        host=args.host,
+        poll_seconds=args.poll,
+    )
+    console = Console()
+    supervisor = Supervisor(
+        base,
+        groups,
+        report=lambda text: console.print(text, highlight=False),
+        on_ready=lambda deployment: _print(deployment, registry, state, console),
+    )
+    try:
+        code = supervisor.run()
+    except ServeError as exc:
+        print(f"docexchange: serve: {exc}", file=sys.stderr)
+        return 1
+    console.print("Stopped: stores closed.", highlight=False)
+    return code
+
+
+def _print(deployment: Deployment, registry: Registry, state: Path, console: Console) -> None:
+    table = Table(title="docexchange serve", show_header=True)
+    for column in ("process", "pid", "agencies", "listens on"):
+        table.add_column(column)
+    axis_host, axis_port = deployment.axis
+    table.add_row(
+        "axis", str(deployment.pids.get("axis", "")), "trục liên thông", f"https://{axis_host}:{axis_port}/v1"
+    )
+    for name, agencies in sorted(deployment.processes.items()):
+        if name == "axis":
+            continue
+        for agency_id in agencies:
+            domain = registry.get(agency_id).domain.lower()
+            address = deployment.mail.get(domain)
+            mail = f"smtp://{address[0]}:{address[1]} ({domain})" if address else "—"
+            table.add_row(name, str(deployment.pids.get(name, "")), agency_id, mail)
+    console.print(table)
+    console.print(
+        f"Ready: {state / 'deployment.json'}. Ctrl-C or SIGTERM stops every process.", highlight=False
+    )

@@ -1,0 +1,174 @@
+"""Start a network as separate OS processes, tell each where the others listen, stop them cleanly.
+
+The axis starts first (the nodes' axis clients need its address), then the node workers; once
+every process listens, the supervisor writes ``deployment.json`` into the state folder, sends it
+to the node workers and reports where everything listens. On SIGINT or SIGTERM it orders every
+worker to stop (nodes first, so nothing new reaches the axis, then the axis), waits for them, and
+kills only a worker that does not stop within ``grace`` seconds. A worker that dies on its own is
+reported and the whole network is stopped (exit 1): a half network would silently lose traffic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from docexchange.serve.deployment import Deployment
+from docexchange.serve.worker import WorkerSpec, worker_main
+
+START_TIMEOUT = 120.0
+
+
+class ServeError(Exception):
+    """A process could not start or died: the message says which and why."""
+
+
+@dataclass
+class _Child:
+    spec: WorkerSpec
+    process: BaseProcess
+    conn: Connection
+    stopped: dict[str, Any] | None = None
+
+
+@dataclass
+class Supervisor:
+    base: WorkerSpec  # certs, state, registry, host, poll: shared by every worker
+    groups: Sequence[Sequence[str]]  # the agencies of each node worker
+    grace: float = 30.0
+    report: Callable[[str], None] = print
+    on_ready: Callable[[Deployment], None] | None = None  # once every process listens
+    children: list[_Child] = field(default_factory=list)
+    deployment: Deployment | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> int:
+        """Start everything, serve until a signal, stop everything. Exit code."""
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            deployment = self.start()
+            if self.on_ready is not None:
+                self.on_ready(deployment)
+            return self.serve()
+        finally:
+            self.shutdown()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self._stop.set()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    # -- start ----------------------------------------------------------------------------------
+
+    def start(self) -> Deployment:
+        context = multiprocessing.get_context("spawn")
+        axis = self._spawn(context, replace(self.base, name="axis", role="axis"))
+        listening = self._listening(axis)
+        host, port = listening["axis"]
+        deployment = Deployment(axis=(str(host), int(port)))
+        deployment.processes["axis"], deployment.pids["axis"] = [], axis.process.pid or 0
+        node_base = replace(self.base, role="nodes", axis=deployment.axis)
+        nodes = [
+            self._spawn(context, replace(node_base, name=f"nodes-{i + 1}", agencies=tuple(group)))
+            for i, group in enumerate(self.groups)
+        ]
+        for child in nodes:
+            for domain, (h, p) in self._listening(child)["mail"].items():
+                deployment.mail[domain] = (str(h), int(p))
+            deployment.processes[child.spec.name] = list(child.spec.agencies)
+            deployment.pids[child.spec.name] = child.process.pid or 0
+        deployment.write(Path(self.base.state))
+        for child in nodes:
+            child.conn.send({"deployment": deployment.to_json()})
+        self.deployment = deployment
+        return deployment
+
+    def _spawn(self, context: Any, spec: WorkerSpec) -> _Child:
+        parent, child_end = context.Pipe()
+        process = context.Process(target=worker_main, args=(spec, child_end), name=spec.name, daemon=False)
+        process.start()
+        child_end.close()
+        child = _Child(spec, process, parent)
+        self.children.append(child)
+        return child
+
+    def _listening(self, child: _Child) -> dict[str, Any]:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._stop.is_set():
+                raise ServeError("stopped while starting")
+            if child.conn.poll(0.2):
+                try:
+                    message = child.conn.recv()
+                except EOFError:
+                    break
+                if "failed" in message:
+                    raise ServeError(f"{child.spec.name} could not start: {message['failed']}")
+                if "listening" in message:
+                    listening: dict[str, Any] = message["listening"]
+                    return listening
+            elif not child.process.is_alive():
+                break
+        raise ServeError(f"{child.spec.name} did not start (exit code {child.process.exitcode})")
+
+    # -- serve ----------------------------------------------------------------------------------
+
+    def serve(self) -> int:
+        """Until a signal or a worker's death."""
+        while not self._stop.wait(0.5):
+            for child in self.children:
+                if not child.process.is_alive():
+                    self.report(
+                        f"{child.spec.name} (pid {child.process.pid}) stopped unexpectedly "
+                        f"(exit code {child.process.exitcode}); stopping the network"
+                    )
+                    return 1
+        return 0
+
+    # -- stop -----------------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Nodes first, then the axis; each gets ``grace`` seconds before it is killed."""
+        nodes = [c for c in self.children if c.spec.role == "nodes"]
+        axes = [c for c in self.children if c.spec.role == "axis"]
+        for group in (nodes, axes):
+            for child in group:
+                if child.process.is_alive():
+                    with contextlib.suppress(OSError):
+                        child.conn.send({"stop": True})
+            self._join(group)
+        for child in self.children:
+            child.conn.close()
+
+    def _join(self, group: list[_Child]) -> None:
+        deadline = time.monotonic() + self.grace
+        pending = {id(c.conn): c for c in group if c.process.is_alive()}
+        while pending and time.monotonic() < deadline:
+            ready = wait([c.conn for c in pending.values()], timeout=max(0.0, deadline - time.monotonic()))
+            for conn in ready:
+                child = pending[id(conn)]
+                try:
+                    message = child.conn.recv()
+                except (EOFError, OSError):
+                    del pending[id(conn)]
+                    continue
+                if "stopped" in message:
+                    child.stopped = message["stopped"]
+        for child in group:
+            child.process.join(max(0.0, deadline - time.monotonic()))
+            if child.process.is_alive():
+                self.report(f"{child.spec.name} did not stop within {self.grace:.0f} s: killed")
+                child.process.kill()
+                child.process.join()

@@ -1,0 +1,156 @@
+"""``docexchange serve``: the axis and the agency nodes in separate OS processes, on loopback,
+exchanging with a node outside them; a clean stop on SIGTERM; the audit of what they stored."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import smtplib
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from docexchange.audit import audit
+from docexchange.clock import SystemClock
+from docexchange.node.network import LoopbackNetwork
+from docexchange.pki import PkiStore
+from docexchange.registry import Registry
+from docexchange.routing import CapabilityTable, Channel, RoutingRules
+from docexchange.serve import DEPLOYMENT_FILE, Deployment, read_deployment
+from docexchange.store import NodeStore
+from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
+from tests.node.helpers import draft, receipt
+
+SERVED = (LAO_CAI_ID, DA_NANG_ID)  # Văn phòng Chính phủ is played by the test, in this process
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    state: Path
+    deployment: Deployment
+    printed: str
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def served(tmp_path: Path, net_pki: PkiStore) -> Iterator[Served]:
+    state = tmp_path / "state"
+    command = [sys.executable, "-m", "docexchange", "serve", "--certs", str(net_pki.directory)]
+    command += ["--state", str(state), "--agencies", *SERVED, "--processes", "2", "--poll", "0.2"]
+    env = {**os.environ, "COLUMNS": "200"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None
+    printed = []
+    for line in process.stdout:  # blocks until the supervisor reports every process listening
+        printed.append(line)
+        if line.startswith("Ready: "):
+            break
+    else:
+        process.wait(30)
+        pytest.fail(
+            f"serve exited {process.returncode} before it was ready: {process.stderr.read() if process.stderr else ''}"
+        )
+    try:
+        yield Served(process, state, read_deployment(state / DEPLOYMENT_FILE), "".join(printed))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+
+
+def _stop(served: Served) -> tuple[int, str]:
+    served.process.send_signal(signal.SIGTERM)
+    out, _ = served.process.communicate(timeout=90)
+    return served.process.returncode, out
+
+
+def test_each_part_runs_in_its_own_process_and_sigterm_stops_them_all(
+    served: Served, net_registry: Registry
+) -> None:
+    deployment = served.deployment
+    assert sorted(deployment.processes) == ["axis", "nodes-1", "nodes-2"]
+    assert sorted(a for agencies in deployment.processes.values() for a in agencies) == sorted(SERVED)
+    pids = set(deployment.pids.values())
+    assert len(pids) == 3 and served.process.pid not in pids and all(_alive(pid) for pid in pids)
+    for agency_id in SERVED:
+        domain = net_registry.get(agency_id).domain.lower()
+        host, port = deployment.mail[domain]
+        assert host == "127.0.0.1" and f"smtp://127.0.0.1:{port} ({domain})" in served.printed
+        with smtplib.SMTP(host, port, timeout=10) as smtp:  # a records office that answers
+            code, _ = smtp.ehlo("test.gov.vn")
+            assert code == 250 and smtp.has_extn("starttls")
+    assert f"https://127.0.0.1:{deployment.axis[1]}/v1" in served.printed
+    code, out = _stop(served)
+    assert code == 0 and "Stopped: stores closed." in out
+    assert not any(_alive(pid) for pid in pids)
+    for agency_id in SERVED:  # closed cleanly: the stores open and hold nothing half-done
+        with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
+            assert store.recover() == 0
+
+
+def test_a_document_sent_to_served_agencies_is_registered_answered_and_audited(
+    served: Served, net_pki: PkiStore, net_registry: Registry
+) -> None:
+    async def exchange() -> tuple[str, dict[str, str], dict[str, Channel]]:
+        outside = LoopbackNetwork(
+            served.state,
+            net_registry,
+            net_pki,
+            SystemClock(),
+            RoutingRules(),
+            CapabilityTable(),  # everyone on the axis (the served nodes answer on the channel
+            # a document came by, and do not know this outside node's mail server)
+            directory=served.deployment.directory(),
+        )
+        vpcp = await outside.start_node(VPCP_ID)
+        try:
+            sent = vpcp.send(draft(LAO_CAI_ID, DA_NANG_ID))
+            channels = {d.recipient: d.channel for d in sent.decisions}
+            await vpcp.pump()
+            answered: dict[str, str] = {}
+            for _ in range(300):  # the served nodes poll every 0.2 s; allow a minute
+                await vpcp.poll_axis()
+                answered = receipt(outside, sent.document_id)
+                if answered == {LAO_CAI_ID: "03", DA_NANG_ID: "03"}:
+                    break
+                await asyncio.sleep(0.2)
+            return sent.document_id, answered, channels
+        finally:
+            await outside.stop()
+
+    document_id, answered, channels = asyncio.run(exchange())
+    assert channels == {LAO_CAI_ID: Channel.AXIS, DA_NANG_ID: Channel.AXIS}
+    assert answered == {LAO_CAI_ID: "03", DA_NANG_ID: "03"}
+    code, _ = _stop(served)
+    assert code == 0
+    for agency_id, channel in channels.items():
+        with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
+            entry = store.incoming(document_id)
+            assert entry is not None and entry.channel is channel and entry.issuing_agency == VPCP_ID
+    result = audit(served.state)
+    assert result.offenders == [] and (result.agencies, result.deliveries) == (3, 2)
+
+
+def test_a_worker_killed_outright_stops_the_whole_network_with_exit_1(served: Served) -> None:
+    """A half network would lose traffic silently: the supervisor says which process died and
+    stops the others."""
+    victim = served.deployment.pids["nodes-1"]
+    others = [pid for name, pid in served.deployment.pids.items() if name != "nodes-1"]
+    os.kill(victim, signal.SIGKILL)
+    out, _ = served.process.communicate(timeout=90)
+    assert served.process.returncode == 1
+    assert f"nodes-1 (pid {victim}) stopped unexpectedly (exit code -9); stopping the network" in out
+    assert not any(_alive(pid) for pid in others)
