@@ -4,8 +4,9 @@ The axis runs in its own process; the agencies run one per process, or spread ov
 ``--processes N`` worker processes. Each listens on ``--host`` (loopback by default) at ports the
 OS gives; where everything listens is printed and written to ``STATE/deployment.json``. Nodes pump
 their outboxes and poll the axis on the system clock. Ctrl-C or SIGTERM stops every process
-gracefully: in-flight work is finished or left in the outbox, stores are closed. Exit 0 after a
-clean stop, 1 when a process fails, 2 for bad arguments.
+gracefully: in-flight work is finished or left in the outbox, stores are closed. A process that
+crashes is restarted on its state at its addresses (``--restarts``). Exit 0 after a clean stop,
+1 when a process cannot start or keeps crashing, 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--state", metavar="DIR", default="build/serve", help="stores and deployment.json")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     parser.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="axis polling interval")
+    parser.add_argument(
+        "--restarts",
+        type=int,
+        default=5,
+        metavar="N",
+        help="restart a crashed process on its state up to N times (0: a crash stops the network)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -70,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         raise DocexchangeError(
             ReasonCode.INVALID_ARGUMENT, f"--host: {args.host!r} is not an IP address"
         ) from None
+    if args.restarts < 0:
+        raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--restarts must be 0 or more")
     if args.poll <= 0:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--poll must be a positive number of seconds")
     state = Path(args.state)
@@ -91,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         groups,
         report=lambda text: console.print(text, highlight=False),
         on_ready=lambda deployment: _print(deployment, registry, state, console),
+        max_restarts=args.restarts,
     )
     try:
         code = supervisor.run()

@@ -76,7 +76,11 @@ class LoopbackNetwork:
             self._hub_store = None
         self.hub = None
 
-    async def start_node(self, agency_id: str, policy: ReceiverPolicy | None = None) -> AgencyNode:
+    async def start_node(
+        self, agency_id: str, policy: ReceiverPolicy | None = None, *, mail_port: int = 0
+    ) -> AgencyNode:
+        """Open the agency's store and start its node; ``mail_port`` 0: any free port (a node
+        restarted after a crash asks for the one it had, so senders find it again)."""
         agency = self.registry.get(agency_id)
         caps = self.capabilities.of(agency_id)
         own = self.pki.organisation(agency_id)
@@ -114,7 +118,7 @@ class LoopbackNetwork:
                 max_bytes=node.verifier.limits.max_bytes,
                 host=self.host,
             )
-            self.directory.publish_mail(agency.domain, self.host, await server.start())
+            self.directory.publish_mail(agency.domain, self.host, await server.start(mail_port))
             self._mail_servers[agency_id] = server
             node.mail = MailClient(client_context(self.pki.root, own), self.directory.resolve_mail)
         self.nodes[agency_id] = node

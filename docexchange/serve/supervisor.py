@@ -4,8 +4,13 @@ The axis starts first (the nodes' axis clients need its address), then the node 
 every process listens, the supervisor writes ``deployment.json`` into the state folder, sends it
 to the node workers and reports where everything listens. On SIGINT or SIGTERM it orders every
 worker to stop (nodes first, so nothing new reaches the axis, then the axis), waits for them, and
-kills only a worker that does not stop within ``grace`` seconds. A worker that dies on its own is
-reported and the whole network is stopped (exit 1): a half network would silently lose traffic.
+kills only a worker that does not stop within ``grace`` seconds.
+
+A worker that dies on its own (a crash, kill -9) is restarted on the same state at the same
+addresses, up to ``max_restarts`` times: its stores are SQLite files written before anything is
+acknowledged, so it resumes where it stopped (the outbox puts in-flight items back; the axis
+hands out again what was not acknowledged). Without restarts, or past the limit, the whole network
+is stopped (exit 1): a half network would silently lose traffic.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class Supervisor:
     grace: float = 30.0
     report: Callable[[str], None] = print
     on_ready: Callable[[Deployment], None] | None = None  # once every process listens
+    max_restarts: int = 5  # per worker; 0: a death stops the network
+    _domains: dict[str, str] = field(default_factory=dict)  # agency → its mail domain
     children: list[_Child] = field(default_factory=list)
     deployment: Deployment | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -85,8 +92,10 @@ class Supervisor:
             for i, group in enumerate(self.groups)
         ]
         for child in nodes:
-            for domain, (h, p) in self._listening(child)["mail"].items():
+            listening = self._listening(child)
+            for domain, (h, p) in listening["mail"].items():
                 deployment.mail[domain] = (str(h), int(p))
+            self._domains.update(listening["domains"])
             deployment.processes[child.spec.name] = list(child.spec.agencies)
             deployment.pids[child.spec.name] = child.process.pid or 0
         deployment.write(Path(self.base.state))
@@ -126,16 +135,46 @@ class Supervisor:
     # -- serve ----------------------------------------------------------------------------------
 
     def serve(self) -> int:
-        """Until a signal or a worker's death."""
+        """Until a signal, restarting a worker that dies (or stopping, past the limit)."""
+        restarts: dict[str, int] = {}
         while not self._stop.wait(0.5):
-            for child in self.children:
-                if not child.process.is_alive():
+            for index, child in enumerate(self.children):
+                if child.process.is_alive():
+                    continue
+                name, pid, code = child.spec.name, child.process.pid, child.process.exitcode
+                if restarts.get(name, 0) >= self.max_restarts:
                     self.report(
-                        f"{child.spec.name} (pid {child.process.pid}) stopped unexpectedly "
-                        f"(exit code {child.process.exitcode}); stopping the network"
+                        f"{name} (pid {pid}) stopped unexpectedly (exit code {code}); stopping the network"
                     )
                     return 1
+                restarts[name] = restarts.get(name, 0) + 1
+                self.report(
+                    f"{name} (pid {pid}) stopped unexpectedly (exit code {code}); restarting it on the same "
+                    f"state at the same addresses ({restarts[name]} of {self.max_restarts})"
+                )
+                self._restart(index, child)
         return 0
+
+    def _restart(self, index: int, dead: _Child) -> None:
+        assert self.deployment is not None
+        deployment = self.deployment
+        dead.conn.close()
+        dead.process.join()
+        context = multiprocessing.get_context("spawn")
+        if dead.spec.role == "axis":
+            spec = replace(dead.spec, axis_port=deployment.axis[1])
+        else:
+            domains = {a: self._domains.get(a, "") for a in dead.spec.agencies}
+            ports = tuple((a, deployment.mail[d][1]) for a, d in domains.items() if d in deployment.mail)
+            spec = replace(dead.spec, mail_ports=ports)
+        child = self._spawn(context, spec)  # appended: move it to the dead one's place
+        self.children.remove(child)
+        self.children[index] = child
+        self._listening(child)
+        if spec.role == "nodes":
+            child.conn.send({"deployment": deployment.to_json()})
+        deployment.pids[spec.name] = child.process.pid or 0
+        deployment.write(Path(self.base.state))
 
     # -- stop -----------------------------------------------------------------------------------
 

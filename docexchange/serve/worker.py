@@ -2,7 +2,8 @@
 
 The supervisor talks to each worker over a pipe, with small dicts:
 
-    worker → supervisor  {"listening": {"axis": [host, port]}}  or  {"listening": {"mail": {domain: [host, port]}}}
+    worker → supervisor  {"listening": {"axis": [host, port]}}
+                      or {"listening": {"mail": {domain: [host, port]}, "domains": {agency: domain}}}
     supervisor → worker  {"deployment": {...}}   every address, once all processes listen (nodes only)
     supervisor → worker  {"stop": True}          finish what is in hand, close the stores, exit 0
     worker → supervisor  {"stopped": {...}}      what was left in the outboxes, for the log
@@ -53,6 +54,7 @@ class WorkerSpec:
     axis: tuple[str, int] | None = None
     host: str = "127.0.0.1"
     axis_port: int = 0
+    mail_ports: tuple[tuple[str, int], ...] = ()  # agency → port, to restart where it listened
     poll_seconds: float = 1.0
 
 
@@ -101,9 +103,12 @@ class _Worker:
                 await self._until_stopped()
                 left: dict[str, Any] = {}
             else:
+                ports = dict(self.spec.mail_ports)
                 for agency_id in self.spec.agencies:
-                    await net.start_node(agency_id)
-                self.conn.send({"listening": {"mail": {d: list(a) for d, a in net.directory.mail.items()}}})
+                    await net.start_node(agency_id, mail_port=ports.get(agency_id, 0))
+                domains = {a: registry.get(a).domain.lower() for a in self.spec.agencies}
+                mail = {d: list(a) for d, a in net.directory.mail.items()}
+                self.conn.send({"listening": {"mail": mail, "domains": domains}})
                 if not await self._deployment(net):
                     return 0
                 await self._serve_nodes(net)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,13 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def served(tmp_path: Path, net_pki: PkiStore) -> Iterator[Served]:
+def served(request: pytest.FixtureRequest, tmp_path: Path, net_pki: PkiStore) -> Iterator[Served]:
+    """``docexchange serve`` in a subprocess; a test's ``serve_args`` marker adds options."""
     state = tmp_path / "state"
     command = [sys.executable, "-m", "docexchange", "serve", "--certs", str(net_pki.directory)]
     command += ["--state", str(state), "--agencies", *SERVED, "--processes", "2", "--poll", "0.2"]
+    marker = request.node.get_closest_marker("serve_args")
+    command += list(marker.args) if marker is not None else []
     env = {**os.environ, "COLUMNS": "200"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert process.stdout is not None
@@ -144,7 +148,10 @@ def test_a_document_sent_to_served_agencies_is_registered_answered_and_audited(
     assert result.offenders == [] and (result.agencies, result.deliveries) == (3, 2)
 
 
-def test_a_worker_killed_outright_stops_the_whole_network_with_exit_1(served: Served) -> None:
+@pytest.mark.serve_args("--restarts", "0")
+def test_without_restarts_a_worker_killed_outright_stops_the_whole_network_with_exit_1(
+    served: Served,
+) -> None:
     """A half network would lose traffic silently: the supervisor says which process died and
     stops the others."""
     victim = served.deployment.pids["nodes-1"]
@@ -154,3 +161,85 @@ def test_a_worker_killed_outright_stops_the_whole_network_with_exit_1(served: Se
     assert served.process.returncode == 1
     assert f"nodes-1 (pid {victim}) stopped unexpectedly (exit code -9); stopping the network" in out
     assert not any(_alive(pid) for pid in others)
+
+
+PATIENT = RoutingRules(retry_delays=(timedelta(seconds=1),) * 60)  # a minute on the axis before mail
+
+
+async def _send_through_a_crash(
+    served: Served, net_pki: PkiStore, net_registry: Registry, victim: str
+) -> list[str]:
+    """Ten documents from a node outside the served processes to both served agencies; ``victim``
+    is killed with SIGKILL after the first six were handed to the axis. Returns their ids once both
+    agencies answered 03 for every one (or after two minutes)."""
+    outside = LoopbackNetwork(
+        served.state, net_registry, net_pki, SystemClock(), PATIENT, CapabilityTable(),
+        directory=served.deployment.directory(),
+    )  # fmt: skip
+    vpcp = await outside.start_node(VPCP_ID)
+    try:
+        ids = [
+            vpcp.send(draft(LAO_CAI_ID, DA_NANG_ID, subject=f"Văn bản số {i}")).document_id for i in range(6)
+        ]
+        await vpcp.pump()
+        os.kill(served.deployment.pids[victim], signal.SIGKILL)
+        ids += [
+            vpcp.send(draft(LAO_CAI_ID, DA_NANG_ID, subject=f"Văn bản số {i}")).document_id
+            for i in range(6, 10)
+        ]
+        for _ in range(600):
+            await vpcp.pump()
+            await vpcp.poll_axis()
+            if all(receipt(outside, d) == {LAO_CAI_ID: "03", DA_NANG_ID: "03"} for d in ids):
+                break
+            await asyncio.sleep(0.2)
+        return ids
+    finally:
+        await outside.stop()
+
+
+def _landed_once(served: Served, ids: list[str]) -> None:
+    code, out = _stop(served)
+    assert code == 0, out
+    for agency_id in SERVED:
+        with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
+            registered = store.list_incoming()
+            assert sorted(e.document_id for e in registered) == sorted(ids)  # each once, none missing
+    with NodeStore(served.state / f"{VPCP_ID}.sqlite", VPCP_ID) as store:
+        for document_id in ids:
+            entry = store.outgoing(document_id)
+            assert entry is not None and {r.recipient: r.status_code.wire for r in entry.receipt} == {
+                LAO_CAI_ID: "03",
+                DA_NANG_ID: "03",
+            }
+    result = audit(served.state)
+    assert result.offenders == [] and result.deliveries == 2 * len(ids)
+
+
+def test_the_axis_killed_mid_run_restarts_on_its_state_and_every_document_lands_once(
+    served: Served, net_pki: PkiStore, net_registry: Registry
+) -> None:
+    """kill -9 of the axis: what it had acknowledged is delivered from its store after the restart;
+    what the sender could not hand over meanwhile is retried with the same DocumentId."""
+    killed = served.deployment.pids["axis"]
+    ids = asyncio.run(_send_through_a_crash(served, net_pki, net_registry, "axis"))
+    restarted = read_deployment(served.state / DEPLOYMENT_FILE)
+    assert restarted.pids["axis"] != killed and restarted.axis == served.deployment.axis
+    with NodeStore(served.state / f"{VPCP_ID}.sqlite", VPCP_ID) as store:
+        retried = [i for d in ids[6:] for i in store.list_outbox(d) if i.kind.value == "document"]
+        assert retried and all(i.channel is Channel.AXIS and i.state.value == "sent" for i in retried)
+        assert any(i.attempts > 1 for i in retried)  # the axis was down: the same item tried again
+    _landed_once(served, ids)
+
+
+def test_an_agency_node_killed_mid_run_restarts_with_its_registers_and_outbox(
+    served: Served, net_pki: PkiStore, net_registry: Registry
+) -> None:
+    """kill -9 of the process holding Lào Cai: restarted on its store, it collects from the axis
+    what it had not acknowledged, registers nothing twice and answers everything."""
+    victim = next(name for name, agencies in served.deployment.processes.items() if LAO_CAI_ID in agencies)
+    killed = served.deployment.pids[victim]
+    ids = asyncio.run(_send_through_a_crash(served, net_pki, net_registry, victim))
+    restarted = read_deployment(served.state / DEPLOYMENT_FILE)
+    assert restarted.pids[victim] != killed and restarted.mail == served.deployment.mail
+    _landed_once(served, ids)
