@@ -23,7 +23,7 @@ from rich.table import Table
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.pki import PkiStore
 from docexchange.registry import Registry, load_registry
-from docexchange.serve import Deployment, ServeError, Supervisor, WorkerSpec
+from docexchange.serve import Deployment, ServeError, Supervisor, WorkerSpec, read_deployment
 
 
 def register(sub: Any) -> None:
@@ -39,6 +39,13 @@ def register(sub: Any) -> None:
     )
     parser.add_argument("--state", metavar="DIR", default="build/serve", help="stores and deployment.json")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    parser.add_argument(
+        "--deployment",
+        metavar="FILE",
+        help="addresses fixed beforehand (deployment.json format): serve only the --agencies named "
+        "(and the axis with --with-axis) at their addresses, reaching the rest where the file says",
+    )
+    parser.add_argument("--with-axis", action="store_true", help="with --deployment: this host runs the axis")
     parser.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="axis polling interval")
     parser.add_argument(
         "--restarts",
@@ -54,7 +61,15 @@ def run(args: argparse.Namespace) -> int:
     certs = Path(args.certs)
     pki = PkiStore.open(certs)
     registry = load_registry(args.registry, include_level2=args.level2)
-    agencies = list(args.agencies) if args.agencies else [a for a in pki.agency_ids if a in registry]
+    given = _given(args.deployment)
+    if given is not None and not args.agencies and not args.with_axis:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT, "--deployment: name --agencies, --with-axis or both"
+        )
+    if args.agencies:
+        agencies = list(args.agencies)
+    else:
+        agencies = [] if given is not None else [a for a in pki.agency_ids if a in registry]
     for agency_id in agencies:
         if agency_id not in registry:
             raise DocexchangeError(
@@ -64,10 +79,14 @@ def run(args: argparse.Namespace) -> int:
             raise DocexchangeError(
                 ReasonCode.INVALID_ARGUMENT, f"--agencies: {agency_id} has no certificates in {certs}"
             )
-    if not agencies:
+    if not agencies and given is None:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "no agency to serve")
+    host: str = args.host
+    ports: dict[str, int] = {}
+    if given is not None:
+        host, ports = _places(given, registry, agencies, args.host)
     processes = len(agencies) if args.processes is None else args.processes
-    if not 1 <= processes <= len(agencies):
+    if agencies and not 1 <= processes <= len(agencies):
         raise DocexchangeError(
             ReasonCode.INVALID_ARGUMENT,
             f"--processes must be between 1 and {len(agencies)} (the agencies served)",
@@ -84,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--poll must be a positive number of seconds")
     state = Path(args.state)
     state.mkdir(parents=True, exist_ok=True)
-    groups = [agencies[i::processes] for i in range(processes)]
+    groups = [agencies[i::processes] for i in range(processes)] if agencies else []
     base = WorkerSpec(
         name="",
         role="",
@@ -92,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         state=str(state.resolve()),
         registry=str(Path(args.registry).resolve()) if args.registry else None,
         include_level2=args.level2,
-        host=args.host,
+        host=host,
         poll_seconds=args.poll,
     )
     console = Console()
@@ -102,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
         report=lambda text: console.print(text, highlight=False),
         on_ready=lambda deployment: _print(deployment, registry, state, console),
         max_restarts=args.restarts,
+        given=given,
+        with_axis=given is None or args.with_axis,
+        ports=ports,
     )
     try:
         code = supervisor.run()
@@ -112,14 +134,45 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _given(path: str | None) -> Deployment | None:
+    if path is None:
+        return None
+    try:
+        return read_deployment(Path(path))
+    except (OSError, ValueError) as exc:
+        raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--deployment: {exc}") from None
+
+
+def _places(
+    given: Deployment, registry: Registry, agencies: list[str], host: str
+) -> tuple[str, dict[str, int]]:
+    """Where this host's agencies listen, from the deployment file: one address for all of them."""
+    hosts, ports = set(), {}
+    for agency_id in agencies:
+        domain = registry.get(agency_id).domain.lower()
+        if domain not in given.mail:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"--deployment: no address for {domain} ({agency_id})"
+            )
+        hosts.add(given.mail[domain][0])
+        ports[agency_id] = given.mail[domain][1]
+    if len(hosts) > 1:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT,
+            f"--deployment: the agencies served here listen on several addresses ({', '.join(sorted(hosts))}); "
+            "run one serve per address",
+        )
+    return (hosts.pop() if hosts else host), ports
+
+
 def _print(deployment: Deployment, registry: Registry, state: Path, console: Console) -> None:
     table = Table(title="docexchange serve", show_header=True)
     for column in ("process", "pid", "agencies", "listens on"):
         table.add_column(column)
     axis_host, axis_port = deployment.axis
-    table.add_row(
-        "axis", str(deployment.pids.get("axis", "")), "trục liên thông", f"https://{axis_host}:{axis_port}/v1"
-    )
+    axis_process = "axis" if "axis" in deployment.processes else "(elsewhere)"
+    axis_pid = str(deployment.pids.get("axis", ""))
+    table.add_row(axis_process, axis_pid, "trục liên thông", f"https://{axis_host}:{axis_port}/v1")
     for name, agencies in sorted(deployment.processes.items()):
         if name == "axis":
             continue

@@ -84,6 +84,7 @@ class LoopbackNetwork:
         agency = self.registry.get(agency_id)
         caps = self.capabilities.of(agency_id)
         own = self.pki.organisation(agency_id)
+        self.state.mkdir(parents=True, exist_ok=True)
         node = AgencyNode(
             agency=agency,
             registry=self.registry,

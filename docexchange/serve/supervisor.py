@@ -53,6 +53,9 @@ class Supervisor:
     report: Callable[[str], None] = print
     on_ready: Callable[[Deployment], None] | None = None  # once every process listens
     max_restarts: int = 5  # per worker; 0: a death stops the network
+    given: Deployment | None = None  # addresses fixed beforehand (several hosts); None: the OS picks
+    with_axis: bool = True  # this host runs the axis
+    ports: dict[str, int] = field(default_factory=dict)  # agency → its mail port, when given
     _domains: dict[str, str] = field(default_factory=dict)  # agency → its mail domain
     children: list[_Child] = field(default_factory=list)
     deployment: Deployment | None = None
@@ -80,15 +83,31 @@ class Supervisor:
     # -- start ----------------------------------------------------------------------------------
 
     def start(self) -> Deployment:
+        """Start the axis (when this host runs it), then the node workers; see the module doc."""
         context = multiprocessing.get_context("spawn")
-        axis = self._spawn(context, replace(self.base, name="axis", role="axis"))
-        listening = self._listening(axis)
-        host, port = listening["axis"]
-        deployment = Deployment(axis=(str(host), int(port)))
-        deployment.processes["axis"], deployment.pids["axis"] = [], axis.process.pid or 0
+        given = self.given
+        deployment = Deployment(axis=given.axis if given is not None else ("", 0))
+        if given is not None:
+            deployment.mail.update(given.mail)
+        if self.with_axis:
+            spec = replace(self.base, name="axis", role="axis")
+            if given is not None:
+                spec = replace(spec, host=given.axis[0], axis_port=given.axis[1])
+            axis = self._spawn(context, spec)
+            host, port = self._listening(axis)["axis"]
+            deployment.axis = (str(host), int(port))
+            deployment.processes["axis"], deployment.pids["axis"] = [], axis.process.pid or 0
         node_base = replace(self.base, role="nodes", axis=deployment.axis)
         nodes = [
-            self._spawn(context, replace(node_base, name=f"nodes-{i + 1}", agencies=tuple(group)))
+            self._spawn(
+                context,
+                replace(
+                    node_base,
+                    name=f"nodes-{i + 1}",
+                    agencies=tuple(group),
+                    mail_ports=tuple((a, self.ports[a]) for a in group if a in self.ports),
+                ),
+            )
             for i, group in enumerate(self.groups)
         ]
         for child in nodes:
