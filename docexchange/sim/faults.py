@@ -9,6 +9,13 @@
 * Lost receipts: a share of status messages taken by the channel vanish.
 * A duplicate storm sends the same document bytes again, ``copies`` times, same DocumentId.
 * A skewed clock shifts one node's clock (what it signs and stamps) for the window.
+* A partition cuts the network between one agency and the axis (both ways; its mail still works).
+* A slow link carries an agency's transfers (axis and mail, both ways) at a given rate: one that
+  would take longer than the transports' 30-second timeout fails and is retried, as over a real
+  link; quicker ones pass (their transfer time is not added to the simulated clock).
+* Forged documents: after a genuine document leaves its sender, the wire also carries a forgery
+  claiming the same sender and recipient under a new DocumentId, signed with keys from an impostor
+  PKI (same names, another root); the receiver refuses it (``untrusted-chain``) naming its bytes.
 
 Which documents are hit is drawn per document from the seed, so a fault hits the same documents
 on every run. Each fault's cost is counted from the nodes' events during its window.
@@ -24,11 +31,17 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from docexchange.clock import Clock, FixedClock
+from docexchange.edxml import to_bytes
+from docexchange.edxml.namespaces import q
+from docexchange.edxml.numbering import split_document_id
+from docexchange.edxml.parse import parse_xml
 from docexchange.errors import ReasonCode
 from docexchange.node.agency import NO_RECEIPT
 from docexchange.node.events import NodeEvent
-from docexchange.pki import CertRole
+from docexchange.pki import CertRole, PathValidator, PkiStore, StoreRevocationSource
 from docexchange.routing import Channel
+from docexchange.signing.layout import all_signatures
+from docexchange.signing.service import AgencySigner
 from docexchange.sim.randomness import entity_uniform
 from docexchange.sim.scenario import (
     AxisOutage,
@@ -37,21 +50,27 @@ from docexchange.sim.scenario import (
     ClockSkew,
     DuplicateStorm,
     Fault,
+    ForgedDocuments,
     MailOutage,
     NodeOutage,
+    Partition,
     ReceiptsLost,
+    SlowLink,
     TamperedDocuments,
     Window,
 )
 from docexchange.sim.schedule import Entry, Step
 from docexchange.store import OutboxState, PayloadKind
 from docexchange.transport.axis_http import UploadReceipt
+from docexchange.transport.errors import TransportError
 
 if TYPE_CHECKING:
     from docexchange.node.agency import AgencyNode
     from docexchange.node.network import LoopbackNetwork
     from docexchange.sim.runner import SimulationRunner
     from docexchange.transport.ports import AxisPort, MailPort
+
+LINK_TIMEOUT_SECONDS = 30  # the axis client's and the mail client's timeout
 
 _SUBJECT = re.compile(rb"(<[A-Za-z0-9_]*:?Subject>)(.)")
 
@@ -110,7 +129,9 @@ class FaultInjector:
         self._storm_seen: set[tuple[str, str]] = set()
         # documents each agency sent since its last pump, for duplicate storms
         self._sent: dict[str, list[NodeEvent]] = {}
-        self._storms = any(isinstance(f, DuplicateStorm) for f in faults)
+        self._watch_sends = any(isinstance(f, DuplicateStorm | ForgedDocuments) for f in faults)
+        self._forged: dict[int, int] = {}  # fault index → forgeries injected
+        self._impostors: dict[str, AgencySigner] = {}
 
     # ── set-up ──────────────────────────────────────────────────────────────────────────────
 
@@ -123,12 +144,12 @@ class FaultInjector:
                 node = net.nodes[fault.agency]
                 node.clock = SkewedClock(node.clock, fault.offset, fault.window)
                 node.verifier.clock = node.clock
-        if any(isinstance(f, TamperedDocuments | ReceiptsLost) for f in self.faults):
+        if any(isinstance(f, TamperedDocuments | ReceiptsLost | Partition | SlowLink) for f in self.faults):
             for node in net.nodes.values():
                 if node.axis is not None:
-                    node.axis = _WireAxis(node.axis, self)
+                    node.axis = _WireAxis(node.axis, self, node.id)
                 if node.mail is not None:
-                    node.mail = _WireMail(node.mail, self)
+                    node.mail = _WireMail(node.mail, self, node.id)
 
     def entries(self, first: date, last: date) -> Iterator[Entry]:
         """The instants at which faults start and end, for those that start within the run."""
@@ -145,6 +166,8 @@ class FaultInjector:
             self.costs.append(FaultCost(fault, window.start, window.end))
             if isinstance(fault, NodeOutage | AxisOutage | MailOutage):
                 yield Entry(window.start, Step.FAULT, subject=("down", index))
+                yield Entry(window.end, Step.FAULT, subject=("up", index))
+            elif isinstance(fault, Partition | SlowLink):  # the link is back: collect what waits
                 yield Entry(window.end, Step.FAULT, subject=("up", index))
 
     # ── applying ────────────────────────────────────────────────────────────────────────────
@@ -182,6 +205,9 @@ class FaultInjector:
             targets = [fault.agency] if fault.agency is not None else sorted(net.nodes)
             for agency_id in targets:
                 await self._mail(agency_id, down=action == "down")
+        elif isinstance(fault, Partition | SlowLink):
+            self._runner.wake_poll(fault.agency, self.clock.now())
+            self._runner.mark_dirty(fault.agency)
 
     async def _mail(self, agency_id: str, *, down: bool) -> None:
         assert self._net is not None
@@ -197,6 +223,28 @@ class FaultInjector:
         return max(w.end for w in windows) if windows else None
 
     # ── on the wire ─────────────────────────────────────────────────────────────────────────
+
+    def check_link(self, agency_id: str, channel: Channel, size: int) -> None:
+        """Raise the TransportError a partition or a slow link gives a transfer of ``size`` bytes."""
+        now = self.clock.now()
+        for fault in self.faults:
+            if not isinstance(fault, Partition | SlowLink) or fault.agency != agency_id:
+                continue
+            if not fault.window.contains(now):
+                continue
+            if isinstance(fault, Partition) and channel is Channel.AXIS:
+                raise TransportError(
+                    "axis-unreachable", f"network partition between {agency_id} and the axis", retryable=True
+                )
+            if isinstance(fault, SlowLink):
+                seconds = size * 8 / (fault.kbps * 1000)
+                if seconds > LINK_TIMEOUT_SECONDS:
+                    raise TransportError(
+                        f"{channel.value}-timeout",
+                        f"{size} bytes at {fault.kbps:g} kbit/s take {seconds:.0f} s, longer than the "
+                        f"{LINK_TIMEOUT_SECONDS} s timeout",
+                        retryable=True,
+                    )
 
     def alter(self, data: bytes, status: bool) -> bytes | None:
         """What the wire does to ``data`` now: the bytes to carry, or None to lose them."""
@@ -226,21 +274,93 @@ class FaultInjector:
         return data
 
     async def after_pump(self, node: AgencyNode) -> None:
-        """A duplicate storm: documents just sent go out again, the same bytes, ``copies`` times."""
+        """Documents just sent: a duplicate storm sends them again (same bytes, ``copies`` times);
+        a forgery fault follows some with a forged document."""
         for event in self._sent.pop(node.id, []):
             for index, cost in enumerate(self.costs):
                 fault = cost.fault
-                if not isinstance(fault, DuplicateStorm) or not (cost.start <= event.at < cost.end):
+                if not (cost.start <= event.at < cost.end):
                     continue
-                if fault.agency is not None and fault.agency != event.agency:
-                    continue
-                key = (event.document_id, event.counterpart)
-                if key in self._storm_seen:
-                    continue
-                if entity_uniform(self.seed, "storm", index, *key) >= fault.rate:
-                    continue
-                self._storm_seen.add(key)
-                await self._resend(node, event, fault.copies, cost)
+                if isinstance(fault, DuplicateStorm):
+                    await self._storm(node, event, index, fault, cost)
+                elif isinstance(fault, ForgedDocuments):
+                    await self._forge(node, event, index, fault, cost)
+
+    async def _storm(
+        self, node: AgencyNode, event: NodeEvent, index: int, fault: DuplicateStorm, cost: FaultCost
+    ) -> None:
+        if fault.agency is not None and fault.agency != event.agency:
+            return
+        key = (event.document_id, event.counterpart)
+        if key in self._storm_seen or entity_uniform(self.seed, "storm", index, *key) >= fault.rate:
+            return
+        self._storm_seen.add(key)
+        await self._resend(node, event, fault.copies, cost)
+
+    async def _forge(
+        self, node: AgencyNode, event: NodeEvent, index: int, fault: ForgedDocuments, cost: FaultCost
+    ) -> None:
+        if fault.agency is not None and fault.agency != event.agency:
+            return
+        done = self._forged.get(index, 0)
+        if done >= fault.count:
+            return
+        genuine = node.store.outgoing_message(event.document_id)
+        if genuine is None:
+            return
+        forged = self._forgery(node, genuine, done + 1, index)
+        channel = Channel(event.channel)
+        try:
+            if channel is Channel.AXIS and node.axis is not None:
+                await node.axis.upload(forged, [event.counterpart])
+            elif channel is Channel.MAIL and node.mail is not None:
+                recipient = node.registry.get(event.counterpart)
+                await node.mail.send(node.agency.mailbox, recipient.mailbox, forged, "document")
+            else:
+                return
+        except TransportError:
+            return
+        self._forged[index] = done + 1
+        cost.injected += 1
+
+    def _forgery(self, node: AgencyNode, genuine: bytes, serial: int, index: int) -> bytes:
+        """The genuine document's header under a new DocumentId and number, re-signed by an
+        impostor holding certificates with the sender's names under another root."""
+        assert self._net is not None
+        root = parse_xml(genuine)
+        for signature in all_signatures(root):
+            parent = signature.getparent()
+            if parent is not None:
+                parent.remove(signature)
+        header = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
+        assert header is not None
+        number = header.find(f"{q('Code')}/{q('CodeNumber')}")
+        document_id = header.find(q("DocumentId"))
+        assert number is not None and document_id is not None
+        sender, day, code = split_document_id(document_id.text or "")
+        forged_number = f"9{index:02d}{serial:03d}"
+        number.text = forged_number
+        document_id.text = f"{sender},{day:%Y/%m/%d},{forged_number}/{code.split('/', 1)[1]}"
+        signer = self._impostor(node.id)
+        return to_bytes(signer.sign(root, self.clock.now()))
+
+    def _impostor(self, agency_id: str) -> AgencySigner:
+        """Keys and certificates an impostor made for ``agency_id``: the same names, another root."""
+        if agency_id not in self._impostors:
+            assert self._net is not None
+            net = self._net
+            folder = net.state.parent / "impostor-certs" / agency_id
+            pki = PkiStore.init(
+                folder,
+                net.registry,
+                algorithm=net.pki.algorithm,
+                not_before=net.pki.root.not_valid_before_utc,
+                agency_ids=[agency_id],
+                force=True,
+            )
+            validator = PathValidator(pki.root, StoreRevocationSource(pki, self.clock))
+            self._impostors[agency_id] = AgencySigner(pki, validator)
+        return self._impostors[agency_id]
 
     async def _resend(self, node: AgencyNode, event: NodeEvent, copies: int, cost: FaultCost) -> None:
         items = [
@@ -268,7 +388,7 @@ class FaultInjector:
     # ── accounting ──────────────────────────────────────────────────────────────────────────
 
     def observe(self, event: NodeEvent) -> None:
-        if event.what == "document-sent" and self._storms:
+        if event.what == "document-sent" and self._watch_sends:
             self._sent.setdefault(event.agency, []).append(event)
         at = self._caused_at(event)
         for cost in self.costs:
@@ -326,6 +446,10 @@ def _concerns(fault: Fault, event: NodeEvent) -> bool:
         return False
     if isinstance(fault, ReceiptsLost):
         return event.what == "retry" or _followed_up(event, None)
+    if isinstance(fault, Partition | SlowLink):
+        return fault.agency in (event.agency, event.counterpart)
+    if isinstance(fault, ForgedDocuments):
+        return event.what == "refused" and event.detail.startswith(ReasonCode.UNTRUSTED_CHAIN.value)
     return event.what == "retry"
 
 
@@ -347,25 +471,36 @@ def _digest_key(data: bytes) -> str:
 
 
 class _WireAxis:
-    """The axis as the wire delivers it: documents may be altered, statuses may vanish."""
+    """The axis as the wire delivers it: documents may be altered, statuses may vanish, the link
+    may be cut or slow."""
 
-    def __init__(self, inner: AxisPort, injector: FaultInjector) -> None:
+    def __init__(self, inner: AxisPort, injector: FaultInjector, agency_id: str) -> None:
         self.inner = inner
         self.injector = injector
+        self.agency_id = agency_id
+
+    def _check(self, size: int) -> None:
+        self.injector.check_link(self.agency_id, Channel.AXIS, size)
 
     async def upload(self, data: bytes, recipients: list[str] | None = None) -> list[UploadReceipt]:
+        self._check(len(data))
         carried = self.injector.alter(data, b":Status>" in data)
         if carried is None:
             return []
         return await self.inner.upload(carried, recipients)
 
     async def inbox(self) -> list[dict[str, Any]]:
+        self._check(0)
         return await self.inner.inbox()
 
     async def download(self, package_id: str) -> tuple[bytes, list[dict[str, Any]]]:
-        return await self.inner.download(package_id)
+        self._check(0)
+        data, hops = await self.inner.download(package_id)
+        self._check(len(data))  # the transfer times out: the axis keeps the package for later
+        return data, hops
 
     async def acknowledge(self, package_id: str, state: str, reason: str = "") -> None:
+        self._check(0)
         await self.inner.acknowledge(package_id, state, reason)
 
     async def close(self) -> None:
@@ -373,11 +508,13 @@ class _WireAxis:
 
 
 class _WireMail:
-    def __init__(self, inner: MailPort, injector: FaultInjector) -> None:
+    def __init__(self, inner: MailPort, injector: FaultInjector, agency_id: str) -> None:
         self.inner = inner
         self.injector = injector
+        self.agency_id = agency_id
 
     async def send(self, sender: str, recipient: str, edxml: bytes, subject: str) -> None:
+        self.injector.check_link(self.agency_id, Channel.MAIL, len(edxml))
         carried = self.injector.alter(edxml, b":Status>" in edxml)
         if carried is None:
             return

@@ -323,6 +323,9 @@ class FaultKind(StrEnum):
     RECEIPTS_LOST = "receipts-lost"
     DUPLICATE_STORM = "duplicate-storm"
     CLOCK_SKEW = "clock-skew"
+    PARTITION = "partition"
+    SLOW_LINK = "slow-link"
+    FORGED = "forged"
 
 
 class CertificateRole(StrEnum):
@@ -406,6 +409,38 @@ class ClockSkew:
     window: Window
 
 
+@dataclass(frozen=True)
+class Partition:
+    """The network between ``agency`` and the axis is cut: neither reaches the other (mail works)."""
+
+    kind: ClassVar[FaultKind] = FaultKind.PARTITION
+    agency: str
+    window: Window
+
+
+@dataclass(frozen=True)
+class SlowLink:
+    """``agency``'s link carries ``kbps`` kilobits per second: a transfer that would take longer
+    than the transports' timeout fails (and is retried); quicker ones pass unchanged."""
+
+    kind: ClassVar[FaultKind] = FaultKind.SLOW_LINK
+    agency: str
+    window: Window
+    kbps: float
+
+
+@dataclass(frozen=True)
+class ForgedDocuments:
+    """``count`` documents forged on the wire: each claims to come from the sender of a genuine
+    document (``agency``, or any), to the same recipient, under a new DocumentId, signed with keys
+    that do not chain to the government root."""
+
+    kind: ClassVar[FaultKind] = FaultKind.FORGED
+    window: Window
+    count: int
+    agency: str | None = None
+
+
 Fault = (
     NodeOutage
     | AxisOutage
@@ -415,6 +450,9 @@ Fault = (
     | ReceiptsLost
     | DuplicateStorm
     | ClockSkew
+    | Partition
+    | SlowLink
+    | ForgedDocuments
 )
 
 

@@ -36,10 +36,12 @@ from docexchange.sim.scenario import (
     DuplicateStorm,
     Fault,
     FaultKind,
+    ForgedDocuments,
     Interpolation,
     MailOutage,
     NodeOutage,
     ParticipantSelection,
+    Partition,
     PublishedFigure,
     ReceiptsLost,
     RecipientKind,
@@ -47,6 +49,7 @@ from docexchange.sim.scenario import (
     Schedule,
     Scope,
     SelectionMode,
+    SlowLink,
     TamperedDocuments,
     Target,
     TargetMeasure,
@@ -375,6 +378,9 @@ _FAULT_KEYS: dict[FaultKind, tuple[str, ...]] = {
     FaultKind.RECEIPTS_LOST: (*_WINDOW, "rate"),
     FaultKind.DUPLICATE_STORM: (*_WINDOW, "rate", "copies", "agency"),
     FaultKind.CLOCK_SKEW: ("agency", "offset_seconds", *_WINDOW),
+    FaultKind.PARTITION: ("agency", *_WINDOW),
+    FaultKind.SLOW_LINK: ("agency", *_WINDOW, "kbps"),
+    FaultKind.FORGED: (*_WINDOW, "count", "agency"),
 }
 
 
@@ -407,6 +413,16 @@ def _fault(item: Table, run: Window, refs: AgencyRefs) -> Fault:
         copies = item.read("copies", lambda v, k: fields.integer(v, k, minimum=1))
         sender = _agency(item, refs) if item.has("agency") else None
         return DuplicateStorm(window, item.read("rate", _fault_rate), copies, sender)
+    if kind is FaultKind.PARTITION:
+        return Partition(_agency(item, refs), window)
+    if kind is FaultKind.SLOW_LINK:
+        kbps = item.read("kbps", fields.number)
+        if kbps <= 0:
+            raise Problem(item.sub("kbps"), "must be more than 0 kilobits per second")
+        return SlowLink(_agency(item, refs), window, float(kbps))
+    if kind is FaultKind.FORGED:
+        count = item.read("count", lambda v, k: fields.integer(v, k, minimum=1))
+        return ForgedDocuments(window, count, _agency(item, refs) if item.has("agency") else None)
     offset = item.read("offset_seconds", fields.number)
     if offset == 0:
         raise Problem(item.sub("offset_seconds"), "must not be 0 (a clock without skew is no fault)")

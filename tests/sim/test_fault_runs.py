@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from docexchange.audit import audit
 from docexchange.clock import VIETNAM_TZ
 from docexchange.metrics import DeliveryResult, Outcome, PaperReason, build_report, collect
 from docexchange.report import Report
+from docexchange.routing import Channel
 from docexchange.sim.runner import run_scenario
 from docexchange.sim.scenario import (
     AxisOutage,
@@ -23,9 +25,12 @@ from docexchange.sim.scenario import (
     ClockSkew,
     DuplicateStorm,
     Fault,
+    ForgedDocuments,
     MailOutage,
+    Partition,
     ReceiptsLost,
     Scenario,
+    SlowLink,
     TamperedDocuments,
     Window,
 )
@@ -233,3 +238,65 @@ def test_a_receiver_whose_clock_runs_slow_refuses_documents_signed_in_its_future
     assert all(calm_outcomes[(r.delivery.plan_key, r.delivery.recipient)] is r.outcome for r in others)
     cost = next(f for f in report.faults if f.kind == "clock-skew")
     assert cost.scope == QUANG_NINH and cost.refusals >= len(refused)
+
+
+def test_a_partition_between_a_province_and_the_axis_moves_its_documents_to_mail(
+    calm: tuple[Report, list[DeliveryResult]], tmp_path: Path
+) -> None:
+    """Quảng Ninh cannot reach the axis from 9:00 to 15:00: what it sends is retried, then falls
+    back to mail; what waits for it at the axis is collected when the link is back."""
+    report, results = _run(_scenario(Partition(QUANG_NINH, Window(_at(9), _at(15)))), tmp_path)
+    _sound(report)
+    cost = next(f for f in report.faults if f.kind == "partition")
+    assert cost.scope == QUANG_NINH and cost.retries > 0
+    assert _outcomes(results) == _outcomes(calm[1])  # mail kept every document legal
+    calm_channels = {(r.delivery.plan_key, r.delivery.recipient): r.channel for r in calm[1]}
+    moved = [
+        r
+        for r in results
+        if r.delivery.sender == QUANG_NINH
+        and calm_channels[(r.delivery.plan_key, r.delivery.recipient)] is Channel.AXIS
+        and r.channel is Channel.MAIL
+    ]
+    assert moved and all(_at(9) <= (r.sent_at or _at(0)) < _at(16) for r in moved)
+
+
+def test_a_slow_link_fails_the_large_transfers_and_lets_the_small_ones_through(
+    calm: tuple[Report, list[DeliveryResult]], tmp_path: Path
+) -> None:
+    """Quảng Ninh's link carries 4 kbit/s all day: a transfer over 15 kB outlasts the 30 s timeout.
+    Its documents (24–36 kB with their attachments) fail on the axis and on mail and go on paper;
+    its statuses (about 7 kB) pass; documents to it wait at the axis until the link is back."""
+    report, results = _run(_scenario(SlowLink(QUANG_NINH, WHOLE_DAY, kbps=4)), tmp_path)
+    _sound(report)
+    cost = next(f for f in report.faults if f.kind == "slow-link")
+    assert cost.scope == QUANG_NINH and cost.retries > 0 and cost.fallbacks > 0
+    calm_outcomes = _outcomes(calm[1])
+    sent = [
+        r
+        for r in results
+        if r.delivery.sender == QUANG_NINH
+        and calm_outcomes[(r.delivery.plan_key, r.delivery.recipient)] is Outcome.LEGAL
+    ]
+    assert sent and all(r.outcome is Outcome.PAPER and r.paper_reason is PaperReason.FALLBACK for r in sent)
+    received = [r for r in results if r.delivery.recipient == QUANG_NINH]
+    assert received and all(
+        calm_outcomes[(r.delivery.plan_key, r.delivery.recipient)] is r.outcome for r in received
+    )
+    assert all(r.arrived_at is not None for r in received if r.outcome is Outcome.LEGAL)  # 01s passed
+    others = [r for r in results if QUANG_NINH not in (r.delivery.sender, r.delivery.recipient)]
+    assert all(calm_outcomes[(r.delivery.plan_key, r.delivery.recipient)] is r.outcome for r in others)
+
+
+def test_forged_documents_are_refused_as_untrusted_and_register_nothing(
+    calm: tuple[Report, list[DeliveryResult]], tmp_path: Path
+) -> None:
+    report, results = _run(_scenario(ForgedDocuments(WHOLE_DAY, count=3)), tmp_path)
+    _sound(report)
+    refusals = {c.key: c.count for c in report.exchange.refusals}
+    assert refusals == {"untrusted-chain": 3}
+    cost = next(f for f in report.faults if f.kind == "forged")
+    assert cost.affected == 3 and cost.refusals == 3
+    assert _outcomes(results) == _outcomes(calm[1])  # no genuine delivery touched
+    audited = audit(tmp_path)
+    assert audited.offenders == [] and audited.registered == calm[0].totals.deliveries

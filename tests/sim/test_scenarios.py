@@ -535,6 +535,11 @@ FAULT = "\n[[faults]]\n"
          "must be more than 0 (a rate of 0 is no fault)"),
         ('kind = "duplicate-storm"\nrate = 0.5\nstart = 2019-07-02\nend = 2019-07-02', "faults[0].copies", "missing"),
         ('kind = "clock-skew"\nagency = "000.00.00.H41"\noffset_seconds = 0', "faults[0].offset_seconds", "must not be 0"),
+        ('kind = "slow-link"\nagency = "000.00.00.H41"\nkbps = 0\nstart = 2019-07-02\nend = 2019-07-02',
+         "faults[0].kbps", "must be more than 0 kilobits per second"),
+        ('kind = "forged"\ncount = 0\nstart = 2019-07-02\nend = 2019-07-02', "faults[0].count", "must be at least 1, got 0"),
+        ('kind = "partition"\nagency = "000.00.00.H41"\nstart = 2019-07-02\nend = 2019-07-02\nkbps = 4',
+         "faults[0].kbps", 'unknown key (for kind = "partition", expected kind, agency, start, end)'),
     ],
 )  # fmt: skip
 def test_refuses_malformed_faults(tmp_path: Path, fault: str, key: str, reason: str) -> None:
