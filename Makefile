@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sign_verify.py
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/national_year.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
