@@ -2,8 +2,10 @@
 
 * Outages (node, axis, mail) stop the real listeners for their window and start them again at the
   same address: senders see refused connections and retry, fall back or go to paper by the rules.
-* A revoked certificate is revoked in the PKI at its instant: receivers refuse what was signed
-  with it afterwards (``cert-revoked``) and the sender re-sends on paper.
+* A revoked certificate is revoked in the PKI at its instant. The agency's signer checks first, so
+  it stops signing with it — unless the fault gives a ``notice``: until its signing system learns
+  of the revocation it keeps signing, receivers refuse those documents (``cert-revoked``) and the
+  sender re-sends them on paper; what was signed before the revocation stays valid.
 * Tampered documents are altered on the wire (one signed byte changed) between sender and
   channel; the receiver refuses them (``signature-invalid``) naming the bytes it got.
 * Lost receipts: a share of status messages taken by the channel vanish.
@@ -30,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cryptography import x509
+
 from docexchange.clock import Clock, FixedClock
 from docexchange.edxml import to_bytes
 from docexchange.edxml.namespaces import q
@@ -39,6 +43,7 @@ from docexchange.errors import ReasonCode
 from docexchange.node.agency import NO_RECEIPT
 from docexchange.node.events import NodeEvent
 from docexchange.pki import CertRole, PathValidator, PkiStore, StoreRevocationSource
+from docexchange.pki.revocation import NOT_REVOKED, RevocationSource, RevocationStatus
 from docexchange.routing import Channel
 from docexchange.signing.layout import all_signatures
 from docexchange.signing.service import AgencySigner
@@ -140,6 +145,8 @@ class FaultInjector:
         self._net = net
         self._runner = runner
         for fault in self.faults:
+            if isinstance(fault, CertificateRevoked) and fault.notice and fault.agency in net.nodes:
+                self._late_notice(net, fault)
             if isinstance(fault, ClockSkew) and fault.agency in net.nodes:
                 node = net.nodes[fault.agency]
                 node.clock = SkewedClock(node.clock, fault.offset, fault.window)
@@ -150,6 +157,17 @@ class FaultInjector:
                     node.axis = _WireAxis(node.axis, self, node.id)
                 if node.mail is not None:
                     node.mail = _WireMail(node.mail, self, node.id)
+
+    def _late_notice(self, net: LoopbackNetwork, fault: CertificateRevoked) -> None:
+        """The agency's signing system learns of the revocation ``notice`` after it: until then its
+        signer sees the certificate as valid (receivers check the current list)."""
+        node = net.nodes[fault.agency]
+        role = CertRole.PERSON if fault.role is CertificateRole.PERSON else CertRole.ORGANISATION
+        serial = net.pki.certificate(fault.agency, role).serial_number
+        lagging = _LaggingRevocation(
+            StoreRevocationSource(net.pki, self.clock), serial, fault.at + fault.notice, self.clock
+        )
+        node.signer.validator = PathValidator(net.pki.root, lagging, cache=net.chain_cache)
 
     def entries(self, first: date, last: date) -> Iterator[Entry]:
         """The instants at which faults start and end, for those that start within the run."""
@@ -435,8 +453,16 @@ def _concerns(fault: Fault, event: NodeEvent) -> bool:
     if isinstance(fault, CertificateRevoked):
         if fault.role is CertificateRole.ORGANISATION and _followed_up(event, fault.agency):
             return True  # the agency cannot authenticate to the axis: what waits there for it
-        return event.what in ("refused", "status-refused", "signing-refused") and event.detail.startswith(
-            ReasonCode.CERT_REVOKED.value
+        if event.what not in ("refused", "status-refused", "signing-refused"):
+            return False
+        if not event.detail.startswith(ReasonCode.CERT_REVOKED.value):
+            return False
+        # its own refused signings, and refusals of what it signed (a DocumentId starts with its
+        # issuer; a refused status names the revoked certificate's agency in the reason)
+        return (
+            event.agency == fault.agency
+            or event.document_id.startswith(fault.agency)
+            or fault.agency in event.detail
         )
     if isinstance(fault, TamperedDocuments):
         return event.what == "refused" and event.detail.startswith(_TAMPER_REASONS)
@@ -468,6 +494,21 @@ def _flip(char: bytes) -> bytes:
 
 def _digest_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class _LaggingRevocation:
+    """A revocation source that does not know of one certificate's revocation before ``known_at``."""
+
+    def __init__(self, inner: RevocationSource, serial: int, known_at: datetime, clock: Clock) -> None:
+        self.inner = inner
+        self.serial = serial
+        self.known_at = known_at
+        self.clock = clock
+
+    def status(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationStatus:
+        if cert.serial_number == self.serial and self.clock.now() < self.known_at:
+            return NOT_REVOKED
+        return self.inner.status(cert, issuer)
 
 
 class _WireAxis:

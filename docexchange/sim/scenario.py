@@ -361,12 +361,17 @@ class MailOutage:
 
 @dataclass(frozen=True)
 class CertificateRevoked:
-    """The agency's personal or organisation certificate is revoked at ``at``."""
+    """The agency's personal or organisation certificate is revoked at ``at``.
+
+    ``notice`` is how long the agency's own signing system takes to learn of it (its copy of the
+    revocation list is that old): until then it keeps signing with the revoked certificate, and
+    receivers, who check the current list, refuse those documents (``cert-revoked``)."""
 
     kind: ClassVar[FaultKind] = FaultKind.CERTIFICATE_REVOKED
     agency: str
     role: CertificateRole
     at: datetime
+    notice: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -373,7 +373,7 @@ _FAULT_KEYS: dict[FaultKind, tuple[str, ...]] = {
     FaultKind.NODE_OUTAGE: ("agency", *_WINDOW),
     FaultKind.AXIS_OUTAGE: _WINDOW,
     FaultKind.MAIL_OUTAGE: ("agency", *_WINDOW),
-    FaultKind.CERTIFICATE_REVOKED: ("agency", "role", "at"),
+    FaultKind.CERTIFICATE_REVOKED: ("agency", "role", "at", "notice_hours"),
     FaultKind.TAMPERED: (*_WINDOW, "count", "rate"),
     FaultKind.RECEIPTS_LOST: (*_WINDOW, "rate"),
     FaultKind.DUPLICATE_STORM: (*_WINDOW, "rate", "copies", "agency"),
@@ -392,7 +392,11 @@ def _fault(item: Table, run: Window, refs: AgencyRefs) -> Fault:
         at = item.read("at", fields.instant)
         if not run.contains(at):
             raise Problem(item.sub("at"), f"is outside the scenario ({fields.span(run)})")
-        return CertificateRevoked(_agency(item, refs), item.read("role", fields.choice(CertificateRole)), at)
+        notice = item.read("notice_hours", fields.number, 0.0)
+        if notice < 0:
+            raise Problem(item.sub("notice_hours"), "must be 0 or more hours")
+        role = item.read("role", fields.choice(CertificateRole))
+        return CertificateRevoked(_agency(item, refs), role, at, timedelta(hours=notice))
     whole_run = kind is FaultKind.CLOCK_SKEW and not (item.has("start") or item.has("end"))
     window = run if whole_run else _window(item, run)
     if kind is FaultKind.NODE_OUTAGE:

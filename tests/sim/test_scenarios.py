@@ -253,6 +253,7 @@ def test_faults_has_every_fault_kind() -> None:
     assert whole_day.window == Window.days(date(2019, 7, 9), date(2019, 7, 9))
     revoked = next(f for f in scenario.faults if isinstance(f, CertificateRevoked))
     assert revoked.at == datetime(2019, 7, 5, 10, 0, tzinfo=VIETNAM_TZ)
+    assert revoked.notice == timedelta(hours=22)
 
 
 # ── defaults, paths and the model ────────────────────────────────────────────────────────
@@ -538,6 +539,9 @@ FAULT = "\n[[faults]]\n"
         ('kind = "slow-link"\nagency = "000.00.00.H41"\nkbps = 0\nstart = 2019-07-02\nend = 2019-07-02',
          "faults[0].kbps", "must be more than 0 kilobits per second"),
         ('kind = "forged"\ncount = 0\nstart = 2019-07-02\nend = 2019-07-02', "faults[0].count", "must be at least 1, got 0"),
+        ('kind = "certificate-revoked"\nagency = "000.00.00.G12"\nrole = "person"\n'
+         'at = 2019-07-02T10:00:00\nnotice_hours = -1',
+         "faults[0].notice_hours", "must be 0 or more hours"),
         ('kind = "partition"\nagency = "000.00.00.H41"\nstart = 2019-07-02\nend = 2019-07-02\nkbps = 4',
          "faults[0].kbps", 'unknown key (for kind = "partition", expected kind, agency, start, end)'),
     ],
