@@ -243,3 +243,28 @@ def test_an_agency_node_killed_mid_run_restarts_with_its_registers_and_outbox(
     restarted = read_deployment(served.state / DEPLOYMENT_FILE)
     assert restarted.pids[victim] != killed and restarted.mail == served.deployment.mail
     _landed_once(served, ids)
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        (["--processes", "0"], "--processes must be between 1 and 2 (the agencies served)"),
+        (["--agencies", "000.00.00.G99"], "--agencies: 000.00.00.G99 is not in the registry"),
+        (["--host", "laocai.gov.vn"], "--host: 'laocai.gov.vn' is not an IP address"),
+        (["--poll", "0"], "--poll must be a positive number of seconds"),
+        (["--restarts", "-1"], "--restarts must be 0 or more"),
+        (["--deployment", "missing.json"], "--deployment: "),
+    ],
+)
+def test_bad_options_are_refused_with_exit_2_before_anything_starts(
+    options: list[str], reason: str, net_pki: PkiStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docexchange.cli.main import main
+
+    base = ["serve", "--certs", str(net_pki.directory), "--state", str(tmp_path / "state")]
+    if "--agencies" not in options:
+        base += ["--agencies", *SERVED]
+    assert main([*base, *options]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("docexchange: invalid-argument: ") and reason in err
+    assert not (tmp_path / "state" / DEPLOYMENT_FILE).exists()
