@@ -130,7 +130,15 @@ def run(args: argparse.Namespace) -> int:
     except ServeError as exc:
         print(f"docexchange: serve: {exc}", file=sys.stderr)
         return 1
-    console.print("Stopped: stores closed.", highlight=False)
+    left = sum(
+        int(n)
+        for child in supervisor.children
+        if child.stopped
+        for n in child.stopped.get("pending", {}).values()
+    )
+    console.print(
+        f"Stopped: stores closed; {left} item(s) left in outboxes for the next start.", highlight=False
+    )
     return code
 
 

@@ -98,7 +98,7 @@ def test_each_part_runs_in_its_own_process_and_sigterm_stops_them_all(
             assert code == 250 and smtp.has_extn("starttls")
     assert f"https://127.0.0.1:{deployment.axis[1]}/v1" in served.printed
     code, out = _stop(served)
-    assert code == 0 and "Stopped: stores closed." in out
+    assert code == 0 and "Stopped: stores closed; 0 item(s) left in outboxes for the next start." in out
     assert not any(_alive(pid) for pid in pids)
     for agency_id in SERVED:  # closed cleanly: the stores open and hold nothing half-done
         with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
