@@ -5,18 +5,20 @@ The audit trusts no runner and no report: it opens every agency's SQLite store (
 a state folder and checks
 
 1. **every sent document is settled** — for each entry of each outgoing register and each of its
-   recipients: the recipient registered it (electronically or from paper), refused it (status 02
-   the sender applied, or the recipient sent about the very bytes the sender stored), it went on
-   paper (a paper item in the sender's outbox: routed so, a fallback, or a follow-up), or the
-   recipient agreed to its recall (15). Anything else is an offender: still in the outbox,
-   sent but never settled, or never sent;
+   recipients: the recipient registered it (electronically or from paper), the sender applied its
+   refusal (status 02), the paper *original* went (routed on paper, a fallback, a follow-up, or the
+   paper that goes with an unsigned copy — a paper *copy* of a signed document settles nothing),
+   or it was recalled (13 asked and 15 agreed, or cancelled before it left the outbox). Anything
+   else is an offender: still in the outbox, given up, sent but never settled, or never sent;
 2. **no incoming number is used twice** in an agency's year (sổ đến);
-3. **no document is registered twice** by one agency;
+3. **no document is registered twice** by one agency, and **nothing is registered that its issuer
+   did not send**: an electronic registration must hold the very bytes in the issuer's outgoing
+   register (when the issuer's store is in the folder);
 4. **every status sequence is legal** — the statuses each side applied, replayed in order through
    the protocol's table (:mod:`docexchange.protocol`), raise no illegal transition;
 5. what the axis still holds, by package state (for the record: the checks above decide).
 
-Only reading: stores are opened, never recovered or migrated beyond what opening does.
+Stores are opened as a node opens them (an older schema would be migrated); nothing else is written.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docexchange.edxml.model import StatusCode
-from docexchange.node.history import named_digest, receiver_view, sender_view
+from docexchange.node.history import receiver_view, sender_view
 from docexchange.protocol import IllegalTransition
 from docexchange.routing import Channel
 from docexchange.store import (
@@ -44,7 +46,8 @@ from docexchange.store import (
 )
 
 AXIS_STORE = "axis.sqlite"
-_OPEN = (OutboxState.PENDING, OutboxState.IN_FLIGHT, OutboxState.FAILED)
+_OPEN = (OutboxState.PENDING, OutboxState.IN_FLIGHT)
+_RECALLED_EARLY = "recalled before delivery"
 
 
 @dataclass(frozen=True, order=True)
@@ -136,11 +139,9 @@ class _Audit:
                     outbox[item.document_id].append(item)
             for entry in store.list_outgoing():
                 self.result.documents += 1
-                message = store.outgoing_message(entry.document_id)
-                digest = hashlib.sha256(message).hexdigest() if message is not None else None
                 for recipient in entry.recipients:
                     self.result.deliveries += 1
-                    self._settle(entry, recipient, outbox[entry.document_id], digest)
+                    self._settle(entry, recipient, outbox[entry.document_id])
                 self._sender_sequence(entry)
             for document_id, received in self.incoming[agency].items():
                 self._receiver_sequence(agency, received, store)
@@ -154,9 +155,7 @@ class _Audit:
 
     # -- 1: every delivery settled ----------------------------------------------------------
 
-    def _settle(
-        self, entry: OutgoingEntry, recipient: str, items: list[OutboxItem], digest: str | None
-    ) -> None:
+    def _settle(self, entry: OutgoingEntry, recipient: str, items: list[OutboxItem]) -> None:
         sender, document_id = entry.agency_id, entry.document_id
         mine = [i for i in items if i.recipient == recipient]
         sender_log = [e for e in self.logs[sender].get(document_id, ()) if e.counterpart == recipient]
@@ -165,36 +164,36 @@ class _Audit:
             how = "paper" if registered.channel is Channel.PAPER else "electronic"
             self.result.settled[f"registered ({how})"] += 1
             return
-        if any(_applied(e, StatusCode.REFUSED, Direction.IN) for e in sender_log) or self._refused_at(
-            recipient, sender, document_id, digest
-        ):
+        if any(_applied(e, StatusCode.REFUSED, Direction.IN) for e in sender_log):
             self.result.settled["refused"] += 1
             return
-        paper = [i for i in mine if i.channel is Channel.PAPER]
-        if paper:
-            self.result.settled["paper (fallback)" if paper[0].rerouted_from else "paper (routed)"] += 1
+        originals = [i for i in mine if i.channel is Channel.PAPER and _paper_original(i, mine)]
+        if originals:
+            self.result.settled["paper (fallback)" if originals[0].rerouted_from else "paper (routed)"] += 1
             return
-        if entry.frozen and any(_applied(e, StatusCode.RECALL_AGREED, Direction.IN) for e in sender_log):
+        if self._recalled(sender_log, mine):
             self.result.settled["recalled"] += 1
             return
         self._unsettled(sender, document_id, recipient, mine)
 
-    def _refused_at(self, recipient: str, sender: str, document_id: str, digest: str | None) -> bool:
-        """The recipient sent 02 about the very bytes the sender stored (not about a forgery)."""
-        for e in self.logs.get(recipient, {}).get(document_id, ()):
-            if (
-                e.counterpart == sender
-                and e.direction is Direction.OUT
-                and e.status_code is StatusCode.REFUSED
-            ):
-                named = named_digest(e.description or "")
-                if named is None or named == digest:
-                    return True
-        return False
+    @staticmethod
+    def _recalled(sender_log: list[StatusLogEntry], items: list[OutboxItem]) -> bool:
+        """Recalled: the recipient agreed (15), or the document was cancelled before it left."""
+        asked = any(
+            e.direction is Direction.OUT and e.status_code is StatusCode.RECALL_REQUEST for e in sender_log
+        )
+        if asked and any(_applied(e, StatusCode.RECALL_AGREED, Direction.IN) for e in sender_log):
+            return True
+        electronic = [i for i in items if i.channel.electronic]
+        return bool(electronic) and all(
+            i.state is OutboxState.FAILED and i.last_error == _RECALLED_EARLY and i.attempts == 0
+            for i in electronic
+        )
 
     def _unsettled(self, sender: str, document_id: str, recipient: str, items: list[OutboxItem]) -> None:
         open_items = [i for i in items if i.state in _OPEN]
         sent = [i for i in items if i.state is OutboxState.SENT]
+        given_up = [i for i in items if i.state is OutboxState.FAILED]
         if open_items:
             item = open_items[-1]
             what = f"still in {sender}'s outbox ({item.state.value} on {item.channel.value}, {item.attempts} attempts"
@@ -211,8 +210,25 @@ class _Audit:
                 f"sent by {item.channel.value} at {item.sent_at.isoformat() if item.sent_at else '?'}, but "
                 f"neither registered, refused nor followed up on paper{where}",
             )
+        elif given_up:
+            item = given_up[-1]
+            detail = f"given up on {item.channel.value} ({item.last_error}) with nothing on paper"
+            self.offend("given-up", sender, document_id, recipient, detail)
         else:
             self.offend("never-sent", sender, document_id, recipient, f"no outbox item for {recipient}")
+
+    def _provenance(self, agency: str, entry: IncomingEntry, data: bytes | None) -> None:
+        """An electronic registration holds the bytes its issuer sent (the issuer's store permitting)."""
+        issuer = self.stores.get(entry.issuing_agency)
+        if issuer is None or entry.channel is Channel.PAPER or data is None:
+            return
+        sent = issuer.outgoing_message(entry.document_id)
+        if sent is None:
+            detail = f"{agency} registered {entry.document_id}, which {entry.issuing_agency} never sent"
+            self.offend("registered-not-sent", agency, entry.document_id, entry.issuing_agency, detail)
+        elif sent != data:
+            detail = f"{agency} registered other bytes than {entry.issuing_agency} sent under this DocumentId"
+            self.offend("registered-other-bytes", agency, entry.document_id, entry.issuing_agency, detail)
 
     # -- 4: legal status sequences ----------------------------------------------------------
 
@@ -233,6 +249,7 @@ class _Audit:
         log = self.logs[agency].get(entry.document_id, [])
         data = store.incoming_message(entry.document_id)
         digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        self._provenance(agency, entry, data)
         try:
             receiver_view(entry, agency, log, digest)
         except IllegalTransition as exc:
@@ -243,6 +260,18 @@ class _Audit:
                 entry.issuing_agency,
                 f"as receiver: {exc.reason}: {exc.message}",
             )
+
+
+def _paper_original(item: OutboxItem, items: list[OutboxItem]) -> bool:
+    """A paper item is the original unless it only accompanies a signed electronic copy (the
+    Government's paper copy, listed types): then the signed copy is the original."""
+    if item.rerouted_from is not None:
+        return True  # a fallback or a follow-up
+    return not any(i.channel.electronic and _signed(i.payload) for i in items)
+
+
+def _signed(payload: bytes) -> bool:
+    return b"SignatureValue" in payload
 
 
 def register_offenders(agency: str, entries: Iterable[IncomingEntry]) -> list[Offender]:

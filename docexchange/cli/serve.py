@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.agencies:
         agencies = list(args.agencies)
+        twice = sorted({a for a in agencies if agencies.count(a) > 1})
+        if twice:
+            raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--agencies: {', '.join(twice)} named twice")
     else:
         agencies = [] if given is not None else [a for a in pki.agency_ids if a in registry]
     for agency_id in agencies:
@@ -91,15 +95,10 @@ def run(args: argparse.Namespace) -> int:
             ReasonCode.INVALID_ARGUMENT,
             f"--processes must be between 1 and {len(agencies)} (the agencies served)",
         )
-    try:
-        ipaddress.ip_address(args.host)
-    except ValueError:
-        raise DocexchangeError(
-            ReasonCode.INVALID_ARGUMENT, f"--host: {args.host!r} is not an IP address"
-        ) from None
+    _ipv4(args.host, "--host")
     if args.restarts < 0:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--restarts must be 0 or more")
-    if args.poll <= 0:
+    if not math.isfinite(args.poll) or args.poll <= 0:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--poll must be a positive number of seconds")
     state = Path(args.state)
     state.mkdir(parents=True, exist_ok=True)
@@ -142,13 +141,30 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _ipv4(host: str, where: str) -> None:
+    """The listeners are IPv4 sockets: anything else would fail only after processes started."""
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT, f"{where}: {host!r} is not an IPv4 address"
+        ) from None
+
+
 def _given(path: str | None) -> Deployment | None:
     if path is None:
         return None
     try:
-        return read_deployment(Path(path))
+        deployment = read_deployment(Path(path))
     except (OSError, ValueError) as exc:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--deployment: {exc}") from None
+    for where, (host, port) in [("axis", deployment.axis), *deployment.mail.items()]:
+        _ipv4(host, f"--deployment: {where}")
+        if not 1 <= port <= 65535:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"--deployment: {where}: port {port} is not 1–65535"
+            )
+    return deployment
 
 
 def _places(

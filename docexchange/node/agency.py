@@ -291,19 +291,21 @@ class AgencyNode(InboundMixin, RecallMixin):
         been lost). The electronic copy stays sent: if it is registered after all, it keeps its
         legal value and the paper is a follow-up. True when paper was sent.
         """
-        heard = any(
-            entry.counterpart == recipient and entry.direction is Direction.IN
+        heard = any(  # a status it applied: one it refused (other bytes, illegal) says nothing
+            entry.counterpart == recipient and entry.direction is Direction.IN and entry.reason_code is None
             for entry in self.store.status_log(document_id)
         )
-        if heard:
-            return False
+        outgoing = self.store.outgoing(document_id)
+        if heard or outgoing is None or outgoing.frozen:
+            return False  # answered, or recalled: nothing to follow up
         items = [
             item
             for item in self.store.list_outbox(document_id)
             if item.recipient == recipient and item.kind is PayloadKind.DOCUMENT
         ]
-        if any(item.channel is Channel.PAPER for item in items):
-            return False  # on paper already (a paper copy, a fallback, an earlier follow-up)
+        signed = any(item.channel.electronic and b"SignatureValue" in item.payload for item in items)
+        if any(item.channel is Channel.PAPER and (item.rerouted_from or not signed) for item in items):
+            return False  # the paper original went already (a fallback, an earlier follow-up, unsigned)
         sent = [item for item in items if item.state is OutboxState.SENT and item.channel.electronic]
         if not sent:
             return False  # still being sent: retries and fallbacks take care of it

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -59,7 +58,7 @@ class Supervisor:
     _domains: dict[str, str] = field(default_factory=dict)  # agency → its mail domain
     children: list[_Child] = field(default_factory=list)
     deployment: Deployment | None = None
-    _stop: threading.Event = field(default_factory=threading.Event)
+    _stopping: bool = False  # set by a signal handler: a plain flag (an Event's lock could deadlock)
 
     def run(self) -> int:
         """Start everything, serve until a signal, stop everything. Exit code."""
@@ -75,10 +74,17 @@ class Supervisor:
                 signal.signal(sig, handler)
 
     def _on_signal(self, signum: int, frame: object) -> None:
-        self._stop.set()
+        self._stopping = True
 
     def request_stop(self) -> None:
-        self._stop.set()
+        self._stopping = True
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True when a stop was requested."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self._stopping
 
     # -- start ----------------------------------------------------------------------------------
 
@@ -135,7 +141,7 @@ class Supervisor:
     def _listening(self, child: _Child) -> dict[str, Any]:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            if self._stop.is_set():
+            if self._stopping:
                 raise ServeError("stopped while starting")
             if child.conn.poll(0.2):
                 try:
@@ -156,7 +162,7 @@ class Supervisor:
     def serve(self) -> int:
         """Until a signal, restarting a worker that dies (or stopping, past the limit)."""
         restarts: dict[str, int] = {}
-        while not self._stop.wait(0.5):
+        while not self._pause(0.5):
             for index, child in enumerate(self.children):
                 if child.process.is_alive():
                     continue
@@ -171,7 +177,16 @@ class Supervisor:
                     f"{name} (pid {pid}) stopped unexpectedly (exit code {code}); restarting it on the same "
                     f"state at the same addresses ({restarts[name]} of {self.max_restarts})"
                 )
-                self._restart(index, child)
+                try:
+                    self._restart(index, child)
+                except ServeError as exc:
+                    if self._stopping:
+                        return 0
+                    self.report(f"{name}: the restart failed ({exc}); trying again")
+                    failed = self.children[index].process
+                    if failed.is_alive():  # started but never listened: make it count as dead
+                        failed.kill()
+                        failed.join()
         return 0
 
     def _restart(self, index: int, dead: _Child) -> None:

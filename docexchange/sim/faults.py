@@ -12,9 +12,11 @@
 * A duplicate storm sends the same document bytes again, ``copies`` times, same DocumentId.
 * A skewed clock shifts one node's clock (what it signs and stamps) for the window.
 * A partition cuts the network between one agency and the axis (both ways; its mail still works).
-* A slow link carries an agency's transfers (axis and mail, both ways) at a given rate: one that
-  would take longer than the transports' 30-second timeout fails and is retried, as over a real
-  link; quicker ones pass (their transfer time is not added to the simulated clock).
+* A slow link carries an agency's transfers at a given rate — its axis uploads and downloads and
+  the mail it sends (mail *to* it is not slowed: the sender's server delivers it): one that would
+  take longer than the transports' 30-second timeout fails and is retried, as over a real link;
+  quicker ones pass (their transfer time is not added to the simulated clock). A download that
+  times out leaves the package at the axis for the next poll.
 * Forged documents: after a genuine document leaves its sender, the wire also carries a forgery
   claiming the same sender and recipient under a new DocumentId, signed with keys from an impostor
   PKI (same names, another root); the receiver refuses it (``untrusted-chain``) naming its bytes.
@@ -410,7 +412,10 @@ class FaultInjector:
             self._sent.setdefault(event.agency, []).append(event)
         at = self._caused_at(event)
         for cost in self.costs:
-            if not (cost.start <= at < cost.end) and not isinstance(cost.fault, CertificateRevoked):
+            if isinstance(cost.fault, CertificateRevoked):
+                if at < cost.start:  # a revocation costs from its instant to the end of the run
+                    continue
+            elif not (cost.start <= at < cost.end):
                 continue
             if not _concerns(cost.fault, event):
                 continue

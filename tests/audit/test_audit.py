@@ -110,3 +110,41 @@ def test_a_folder_without_stores_is_refused_with_exit_2(
     assert "no stores found" in capsys.readouterr().err
     assert main(["audit", str(tmp_path / "missing")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+async def test_a_paper_copy_does_not_settle_a_signed_document_that_never_arrived(
+    network: LoopbackNetwork,
+) -> None:
+    """Documents to Văn phòng Chính phủ (the Government) go signed and also on paper; the paper is
+    a copy: if the signed document is not registered, the delivery is not settled."""
+    sent = network.nodes[LAO_CAI_ID].send(draft(VPCP_ID))
+    assert sent.decisions[0].paper_copy
+    await network.settle()
+    assert audit(network.state).offenders == []
+    with sqlite3.connect(network.state / f"{VPCP_ID}.sqlite") as conn:
+        conn.execute("DELETE FROM incoming WHERE document_id = ?", (sent.document_id,))
+    result = audit(network.state)
+    assert [(o.check, o.agency, o.counterpart) for o in result.offenders] == [
+        ("unsettled", LAO_CAI_ID, VPCP_ID)
+    ]
+
+
+async def test_a_registration_of_bytes_the_issuer_did_not_send_is_named(network: LoopbackNetwork) -> None:
+    electronic, _ = await _exchange(network)
+    with sqlite3.connect(network.state / f"{LAO_CAI_ID}.sqlite") as conn:
+        conn.execute(
+            "UPDATE incoming SET signed_message = ? WHERE document_id = ?", (b"<other/>", electronic)
+        )
+    result = audit(network.state)
+    assert [(o.check, o.agency, o.document_id, o.counterpart) for o in result.offenders] == [
+        ("registered-other-bytes", LAO_CAI_ID, electronic, VPCP_ID)
+    ]
+
+
+async def test_a_document_recalled_before_it_left_is_settled(network: LoopbackNetwork) -> None:
+    vpcp = network.nodes[VPCP_ID]
+    sent = vpcp.send(draft(LAO_CAI_ID), send_at=START + timedelta(days=1))
+    assert vpcp.recall(sent.document_id, "Gửi nhầm") == []  # nothing left the outbox: nobody asked
+    await network.settle()
+    result = audit(network.state)
+    assert result.offenders == [] and result.settled["recalled"] == 1

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from docexchange.clock import VIETNAM_TZ, FixedClock
+from docexchange.edxml import StatusCode
 from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import CertRole, PkiStore
 from docexchange.registry import Registry
 from docexchange.routing import Capabilities, Channel, RoutingRules
-from docexchange.store import OutboxState
+from docexchange.store import Direction, OutboxState
 from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
 from tests.node.helpers import DA_NANG_MAIL_ONLY, START, draft, receipt
 
@@ -212,8 +213,12 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         statuses = [i for i in da_nang.store.list_outbox(sent.document_id) if i.kind.value == "status"]
         assert statuses == []  # nothing unsigned leaves the node
         assert receipt(net, sent.document_id) == {}  # so the sender hears nothing
-        # ... and, a working day later by its diary, sends the paper original
+        # ... and, a working day later by its diary, sends the paper original; a status it refused
+        # (here: one naming bytes it never sent) is not word from the recipient
         vpcp = net.nodes[VPCP_ID]
+        vpcp.store.log_status(
+            sent.document_id, DA_NANG_ID, Direction.IN, StatusCode.REFUSED, START, reason_code="foreign-bytes"
+        )
         assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is True
         items = [i for i in vpcp.store.list_outbox(sent.document_id) if i.kind.value == "document"]
         mail = next(i for i in items if i.channel is Channel.MAIL)

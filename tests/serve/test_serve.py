@@ -250,8 +250,11 @@ def test_an_agency_node_killed_mid_run_restarts_with_its_registers_and_outbox(
     [
         (["--processes", "0"], "--processes must be between 1 and 2 (the agencies served)"),
         (["--agencies", "000.00.00.G99"], "--agencies: 000.00.00.G99 is not in the registry"),
-        (["--host", "laocai.gov.vn"], "--host: 'laocai.gov.vn' is not an IP address"),
+        (["--host", "laocai.gov.vn"], "--host: 'laocai.gov.vn' is not an IPv4 address"),
+        (["--host", "::1"], "--host: '::1' is not an IPv4 address"),
         (["--poll", "0"], "--poll must be a positive number of seconds"),
+        (["--poll", "nan"], "--poll must be a positive number of seconds"),
+        (["--agencies", LAO_CAI_ID, LAO_CAI_ID], f"--agencies: {LAO_CAI_ID} named twice"),
         (["--restarts", "-1"], "--restarts must be 0 or more"),
         (["--deployment", "missing.json"], "--deployment: "),
     ],
@@ -268,3 +271,27 @@ def test_bad_options_are_refused_with_exit_2_before_anything_starts(
     err = capsys.readouterr().err
     assert err.startswith("docexchange: invalid-argument: ") and reason in err
     assert not (tmp_path / "state" / DEPLOYMENT_FILE).exists()
+
+
+def test_a_deployment_file_with_an_impossible_address_is_refused(
+    net_pki: PkiStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from docexchange.cli.main import main
+
+    deployment = Deployment(axis=("10.77.0.1", 70000))
+    file = deployment.write(tmp_path)
+    command = [
+        "serve",
+        "--certs",
+        str(net_pki.directory),
+        "--state",
+        str(tmp_path / "s"),
+        "--deployment",
+        str(file),
+    ]
+    assert main([*command, "--with-axis"]) == 2
+    assert "--deployment: axis: port 70000 is not 1–65535" in capsys.readouterr().err
+    deployment.axis = ("fe80::1", 7443)
+    deployment.write(tmp_path)
+    assert main([*command, "--with-axis"]) == 2
+    assert "--deployment: axis: 'fe80::1' is not an IPv4 address" in capsys.readouterr().err
