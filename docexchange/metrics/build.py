@@ -199,6 +199,7 @@ def _paper_reasons(results: list[DeliveryResult]) -> PaperReasons:
         counts[PaperReason.NO_CAPABILITY],
         counts[PaperReason.FALLBACK],
         counts[PaperReason.REFUSED],
+        counts[PaperReason.NO_RECEIPT],
     )
 
 

@@ -31,6 +31,7 @@ class PaperReason(StrEnum):
     NO_CAPABILITY = "no_capability"
     FALLBACK = "fallback_after_retries"
     REFUSED = "refused_resent"
+    NO_RECEIPT = "no_receipt_followed_up"  # sent, never answered: the paper original followed
 
 
 class Settlement(StrEnum):
@@ -100,7 +101,12 @@ class StoreReader:
         electronic = [i for i in items if i.channel.electronic]
         sent = [i for i in electronic if i.state is OutboxState.SENT and i.sent_at is not None]
         sent_at = min((i.sent_at for i in sent if i.sent_at is not None), default=None)
-        fell_back = any(i.channel is Channel.PAPER and i.rerouted_from is not None for i in items)
+        by_id = {i.id: i for i in items}
+        rerouted = [
+            by_id.get(i.rerouted_from) for i in items if i.channel is Channel.PAPER and i.rerouted_from
+        ]
+        fell_back = any(origin is None or origin.state is not OutboxState.SENT for origin in rerouted)
+        followed_up = any(origin is not None and origin.state is OutboxState.SENT for origin in rerouted)
         plain_paper = [i for i in items if i.channel is Channel.PAPER and i.rerouted_from is None]
         resent = len(plain_paper) > (1 if d.paper_copy else 0)
         sender_log = self.log(d.sender, d.document_id)
@@ -137,6 +143,8 @@ class StoreReader:
             )  # fmt: skip
         if fell_back:
             return paper(PaperReason.FALLBACK, Settlement.FALLEN_BACK)
+        if followed_up:
+            return paper(PaperReason.NO_RECEIPT, Settlement.FALLEN_BACK)
         if not d.legal_value:
             outcome, settlement = (
                 (Outcome.INFO_ONLY, Settlement.DELIVERED) if sent else (Outcome.LOST, Settlement.LOST)

@@ -28,6 +28,7 @@ PAPER_REASON_LABELS: Mapping[str, str] = {
     "no_capability": "Chưa có kết nối, hộp thư hoặc chứng thư số",
     "fallback_after_retries": "Gửi điện tử không thành công sau các lần gửi lại",
     "refused_resent": "Bị từ chối tiếp nhận, gửi lại bằng giấy",
+    "no_receipt_followed_up": "Không nhận được phản hồi sau một ngày làm việc, gửi bản giấy",
 }
 
 RULE_LABELS: Mapping[str, str] = {

@@ -18,7 +18,7 @@ Units and conventions
 
 JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, final newline)::
 
-    {"format": "docexchange-report/1",
+    {"format": "docexchange-report/2",
      "run": {scenario, description, seed, period_start, period_end, transport, generated_by},
      "totals": {documents, deliveries, paper_copies},
      "shares": {"overall": ROW, "by_year": [ROW], "by_quarter": [ROW], "by_tier": [ROW],
@@ -26,7 +26,8 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
                 "by_tier_quarter": [{"tier", "quarters": [ROW]}]},
          ROW = {key, deliveries, legal, info_only, paper, target, measure,
                 legal_share, info_only_share, electronic_share, paper_share, met, gap_pp}
-     "paper_reasons": {secret, no_capability, fallback_after_retries, refused_resent},
+     "paper_reasons": {secret, no_capability, fallback_after_retries, refused_resent,
+                       no_receipt_followed_up},
      "targets": [{name, measure, scope, deadline, target, measured, deliveries, source, met, gap_pp}],
      "calibration": [{name, published, measured, unit, source, deviation}],
      "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT},
@@ -62,7 +63,7 @@ from docexchange.report.codec import (
     round_value,
 )
 
-FORMAT = "docexchange-report/1"
+FORMAT = "docexchange-report/2"  # /2: paper_reasons.no_receipt_followed_up
 """The ``format`` of the files this version writes and the only one it reads."""
 
 GAP_DECIMALS = 2
@@ -286,10 +287,17 @@ class PaperReasons(Record):
     no_capability: int  # sender or recipient without axis connection, mailbox or certificate
     fallback_after_retries: int  # electronic sending failed after every retry
     refused_resent: int  # the recipient refused (status 02) and the document was re-sent on paper
+    no_receipt_followed_up: int  # sent, but no word from the recipient a working day later: paper
 
     @property
     def total(self) -> int:
-        return self.secret + self.no_capability + self.fallback_after_retries + self.refused_resent
+        return (
+            self.secret
+            + self.no_capability
+            + self.fallback_after_retries
+            + self.refused_resent
+            + self.no_receipt_followed_up
+        )
 
 
 @dataclass(frozen=True)

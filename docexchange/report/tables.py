@@ -182,6 +182,7 @@ def paper_reasons_table(report: Report) -> Table:
             ("no_capability", reasons.no_capability),
             ("fallback_after_retries", reasons.fallback_after_retries),
             ("refused_resent", reasons.refused_resent),
+            ("no_receipt_followed_up", reasons.no_receipt_followed_up),
         )
     )
     columns = (

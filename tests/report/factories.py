@@ -114,6 +114,7 @@ def sample_report(**overrides: Any) -> Report:
         no_capability=overall.paper - secret - fallback - refused_resent,
         fallback_after_retries=fallback,
         refused_resent=refused_resent,
+        no_receipt_followed_up=0,
     )
     arrived = [0.02 * (i % 50) for i in range(400)]
     accepted = [0.5 + 0.03 * (i % 200) for i in range(380)]

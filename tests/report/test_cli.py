@@ -69,7 +69,7 @@ def test_missing_folder_exits_2(cli: Run, tmp_path: Path) -> None:
 
 
 def test_corrupt_report_json_exits_2_on_one_line(cli: Run, tmp_path: Path) -> None:
-    (tmp_path / "report.json").write_text('{"format": "docexchange-report/1", "run": ', encoding="utf-8")
+    (tmp_path / "report.json").write_text('{"format": "docexchange-report/2", "run": ', encoding="utf-8")
     code, out, err = cli("report", str(tmp_path))
     assert (code, out) == (2, "")
     assert err.startswith(f"docexchange: schema-invalid: {tmp_path / 'report.json'}: not valid JSON: ")

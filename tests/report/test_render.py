@@ -220,6 +220,7 @@ def test_charts_of_an_empty_run_still_render() -> None:
             no_capability=0,
             fallback_after_retries=0,
             refused_resent=0,
+            no_receipt_followed_up=0,
         ),
         timing=Timing(edges, empty, empty, empty),
         targets=(),

@@ -57,7 +57,7 @@ def test_round_trips_to_identical_bytes_and_equal_report() -> None:
 def test_json_is_canonical_sorted_unescaped_and_versioned() -> None:
     text = sample_report().to_json()
     data = json.loads(text)
-    assert data["format"] == FORMAT == "docexchange-report/1"
+    assert data["format"] == FORMAT == "docexchange-report/2"
     assert text == json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
     assert "Thông báo 05/TB-VPCP" in text  # Vietnamese stays readable, not \u-escaped
     assert list(data) == sorted(data)
@@ -199,9 +199,9 @@ def test_refuses_counts_that_do_not_add_up() -> None:
 
 def test_refuses_other_format_and_missing_format() -> None:
     data = as_data(sample_report())
-    data["format"] = "docexchange-report/2"
+    data["format"] = "docexchange-report/1"  # before paper_reasons.no_receipt_followed_up
     assert (
-        "format 'docexchange-report/2' is not supported; this version reads 'docexchange-report/1'"
+        "format 'docexchange-report/1' is not supported; this version reads 'docexchange-report/2'"
         in refusal(data)
     )
     del data["format"]
@@ -268,7 +268,7 @@ def test_constructor_refuses_inconsistent_values() -> None:
             period_end=sample_report().run.period_start.replace(year=2007, month=12, day=31),
         )
     with pytest.raises(ReportError, match="paper_reasons add up to 811"):
-        replace(sample_report(), paper_reasons=PaperReasons(41, 740, 25, 5))
+        replace(sample_report(), paper_reasons=PaperReasons(41, 740, 25, 5, 0))
     with pytest.raises(ReportError, match="start must be a datetime with a UTC offset"):
         replace(sample_report().faults[0], start=datetime(2008, 5, 12, 9, 0))
 

@@ -158,7 +158,7 @@ def test_an_agency_whose_organisation_certificate_is_revoked_gets_paper_and_noth
     assert to_city, "documents are sent to TP Hồ Chí Minh after 8:00"
     for r in to_city:
         assert r.sent_at is not None and r.arrived_at is None  # sent electronically, never collected
-        assert r.outcome is Outcome.PAPER and r.paper_reason is PaperReason.FALLBACK
+        assert r.outcome is Outcome.PAPER and r.paper_reason is PaperReason.NO_RECEIPT
     from_city = [
         r for r in results if r.delivery.sender == HO_CHI_MINH_CITY and r.delivery.signed_at >= _at(8)
     ]
