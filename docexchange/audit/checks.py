@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docexchange.edxml.model import StatusCode
-from docexchange.node.history import receiver_view, sender_view
+from docexchange.node.history import is_paper_original, receiver_view, sender_view
 from docexchange.protocol import IllegalTransition
 from docexchange.routing import Channel
 from docexchange.store import (
@@ -167,7 +167,7 @@ class _Audit:
         if any(_applied(e, StatusCode.REFUSED, Direction.IN) for e in sender_log):
             self.result.settled["refused"] += 1
             return
-        originals = [i for i in mine if i.channel is Channel.PAPER and _paper_original(i, mine)]
+        originals = [i for i in mine if is_paper_original(i, mine)]
         if originals:
             self.result.settled["paper (fallback)" if originals[0].rerouted_from else "paper (routed)"] += 1
             return
@@ -260,18 +260,6 @@ class _Audit:
                 entry.issuing_agency,
                 f"as receiver: {exc.reason}: {exc.message}",
             )
-
-
-def _paper_original(item: OutboxItem, items: list[OutboxItem]) -> bool:
-    """A paper item is the original unless it only accompanies a signed electronic copy (the
-    Government's paper copy, listed types): then the signed copy is the original."""
-    if item.rerouted_from is not None:
-        return True  # a fallback or a follow-up
-    return not any(i.channel.electronic and _signed(i.payload) for i in items)
-
-
-def _signed(payload: bytes) -> bool:
-    return b"SignatureValue" in payload
 
 
 def register_offenders(agency: str, entries: Iterable[IncomingEntry]) -> list[Offender]:

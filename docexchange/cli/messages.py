@@ -7,10 +7,10 @@ import json
 import os
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docexchange.cli.options import parse_date
 from docexchange.cli.render import describe_message, verdict_json
 from docexchange.clock import SystemClock, parse_instant
 from docexchange.edxml import build_document, parse_message, read_document, read_status, to_bytes
@@ -107,17 +107,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _date(text: str | None, what: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DocexchangeError(
-            ReasonCode.INVALID_ARGUMENT, f"{what} {text!r} is not a date (YYYY-MM-DD)"
-        ) from None
-
-
 def _instant(text: str | None) -> Any:
     if text is None:
         return SystemClock().now()
@@ -143,7 +132,7 @@ def run_new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, str(exc)) from None
     now = SystemClock().now()
-    promulgation = _date(args.date, "--date") or now.date()
+    promulgation = parse_date(args.date, "--date") or now.date()
     numbering = Path(args.numbering)
     numberer = (
         DocumentNumberer.restore(json.loads(numbering.read_text()))
@@ -163,7 +152,7 @@ def run_new(args: argparse.Namespace) -> int:
                 legal_normative=args.legal_normative,
                 drafting_unit=args.drafting_unit,
                 priority=_URGENCY[args.urgency],
-                due_date=_date(args.due, "--due"),
+                due_date=parse_date(args.due, "--due"),
                 attachments=tuple(Path(p) for p in args.attach),
                 number=args.number,
             ),

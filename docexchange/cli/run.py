@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from docexchange.errors import DocexchangeError, ReasonCode
+from docexchange.cli.options import parse_date
 from docexchange.metrics import build_report
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
 from docexchange.report.schema import Report
@@ -47,24 +47,13 @@ def register(sub: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DocexchangeError(
-            ReasonCode.INVALID_ARGUMENT, f"--until: {text!r} is not a date (YYYY-MM-DD)"
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.seed is not None:
         scenario = dataclasses.replace(scenario, seed=args.seed)
     if args.transport is not None:
         scenario = dataclasses.replace(scenario, transport=TransportChoice(args.transport))
-    until = _date(args.until)
+    until = parse_date(args.until, "--until")
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)
     report = asyncio.run(_simulate(scenario, out, until, args.scale, console, quiet=args.json))

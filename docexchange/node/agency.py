@@ -34,6 +34,7 @@ from docexchange.edxml.numbering import DocumentNumberer, Series, document_kind
 from docexchange.errors import VerificationError
 from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog
+from docexchange.node.history import is_paper_original
 from docexchange.node.hops import verify_hop
 from docexchange.node.inbound import InboundMixin
 from docexchange.node.model import OFFICE, Draft, PreparedStatus, ReceiveOutcome, ReceiverPolicy, SentDocument
@@ -303,8 +304,7 @@ class AgencyNode(InboundMixin, RecallMixin):
             for item in self.store.list_outbox(document_id)
             if item.recipient == recipient and item.kind is PayloadKind.DOCUMENT
         ]
-        signed = any(item.channel.electronic and b"SignatureValue" in item.payload for item in items)
-        if any(item.channel is Channel.PAPER and (item.rerouted_from or not signed) for item in items):
+        if any(is_paper_original(item, items) for item in items):
             return False  # the paper original went already (a fallback, an earlier follow-up, unsigned)
         sent = [item for item in items if item.state is OutboxState.SENT and item.channel.electronic]
         if not sent:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from docexchange.edxml.model import StatusCode
 from docexchange.protocol import DocumentRecord, ReceivedDocument
-from docexchange.store import Direction, IncomingEntry, OutgoingEntry, StatusLogEntry
+from docexchange.routing import Channel
+from docexchange.store import Direction, IncomingEntry, OutboxItem, OutgoingEntry, StatusLogEntry
 
 _RECALL_ANSWERS = (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED)
 _DIGEST = re.compile(r"\[sha256=([0-9a-f]{64})\]")
@@ -61,3 +62,18 @@ def receiver_view(
         elif event.direction is Direction.OUT:
             document.report(event.status_code, event.at)
     return document
+
+
+def is_paper_original(item: OutboxItem, items: Iterable[OutboxItem]) -> bool:
+    """Whether a paper outbox ``item`` is the document's original for its recipient.
+
+    ``items`` are the document's outbox items for that recipient. A fallback or a follow-up
+    (``rerouted_from``) is the original; so is paper routed alone or beside an unsigned
+    information copy. Paper beside a *signed* electronic copy (the Government's copy, listed
+    types) is only a copy: the signed document is the original.
+    """
+    if item.channel is not Channel.PAPER:
+        return False
+    if item.rerouted_from is not None:
+        return True
+    return not any(i.channel.electronic and b"SignatureValue" in i.payload for i in items)

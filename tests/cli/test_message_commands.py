@@ -296,3 +296,13 @@ def test_python_m_docexchange_and_usage_errors_exit_2() -> None:
     result = subprocess.run([sys.executable, "-m", "docexchange", "verify"], capture_output=True, text=True)
     assert result.returncode == 2
     assert "the following arguments are required" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_refuses_a_date_that_does_not_exist(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(
+        capsys, "new", "--from", VPCP, "--to", LAO_CAI, "--type", "CV", "--subject", "x",
+        "--date", "2019-02-30", "-o", str(tmp_path / "x.xml"),
+    )  # fmt: skip
+    assert code == 2
+    assert "invalid-argument: --date: '2019-02-30' is not a date (YYYY-MM-DD)" in err
+    assert not (tmp_path / "x.xml").exists()

@@ -3,6 +3,8 @@ documents for information, and a paper re-send after a verification refusal."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,27 @@ from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
 from tests.node.helpers import DA_NANG_MAIL_ONLY, START, draft, receipt
 
 MAIL_ONLY = Capabilities(axis=False, mail=True, certificate=True)
+
+
+@asynccontextmanager
+async def _own_network(
+    tmp_path: Path, registry: Registry, agencies: list[str]
+) -> AsyncIterator[tuple[LoopbackNetwork, PkiStore]]:
+    """A network on a PKI of its own, for a test that revokes certificates in it."""
+    pki = PkiStore.init(
+        tmp_path / "certs",
+        registry,
+        algorithm="ecdsa-p256",
+        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
+    )
+    net = LoopbackNetwork(
+        tmp_path / "state", registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
+    )
+    await net.start(agencies)
+    try:
+        yield net, pki
+    finally:
+        await net.stop()
 
 
 def _documents(net: LoopbackNetwork, document_id: str) -> list[tuple[Channel, OutboxState]]:
@@ -68,17 +91,7 @@ async def test_without_a_certificate_the_document_goes_unsigned_for_information_
 async def test_a_refusal_of_the_genuine_document_makes_the_sender_resend_it_on_paper(
     tmp_path: Path, net_registry: Registry
 ) -> None:
-    pki = PkiStore.init(
-        tmp_path / "certs",
-        net_registry,
-        algorithm="ecdsa-p256",
-        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
-    )
-    net = LoopbackNetwork(
-        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
-    )
-    await net.start([VPCP_ID, LAO_CAI_ID])
-    try:
+    async with _own_network(tmp_path, net_registry, [VPCP_ID, LAO_CAI_ID]) as (net, pki):
         sent = net.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
         pki.revoke(VPCP_ID, CertRole.PERSON, at=START - timedelta(days=1))  # the receiver learns it first
         await net.settle()
@@ -89,8 +102,6 @@ async def test_a_refusal_of_the_genuine_document_makes_the_sender_resend_it_on_p
         ]
         resent = [e for e in net.events.for_document(sent.document_id) if e.what == "paper"]
         assert resent and "refused-resent (cert-revoked)" in resent[0].detail
-    finally:
-        await net.stop()
 
 
 async def test_a_business_refusal_is_not_resent_on_paper(network: LoopbackNetwork) -> None:
@@ -154,17 +165,7 @@ async def test_an_agency_whose_signing_certificate_is_revoked_sends_unsigned_wit
 ) -> None:
     """Signing checks the certificate first (DOMAIN.md §6): the node says why it could not sign
     and routes the document as without a certificate, instead of failing."""
-    pki = PkiStore.init(
-        tmp_path / "certs",
-        net_registry,
-        algorithm="ecdsa-p256",
-        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
-    )
-    net = LoopbackNetwork(
-        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
-    )
-    await net.start([VPCP_ID, LAO_CAI_ID])
-    try:
+    async with _own_network(tmp_path, net_registry, [VPCP_ID, LAO_CAI_ID]) as (net, pki):
         pki.revoke(VPCP_ID, CertRole.PERSON, at=START - timedelta(hours=1))
         sent = net.nodes[VPCP_ID].send(draft(LAO_CAI_ID))
         decision = sent.decisions[0]
@@ -181,24 +182,12 @@ async def test_an_agency_whose_signing_certificate_is_revoked_sends_unsigned_wit
             (Channel.PAPER, OutboxState.PAPER),
         ]
         assert net.nodes[LAO_CAI_ID].store.incoming(sent.document_id) is None  # paper is the original
-    finally:
-        await net.stop()
 
 
 async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_unsigned(
     tmp_path: Path, net_registry: Registry
 ) -> None:
-    pki = PkiStore.init(
-        tmp_path / "certs",
-        net_registry,
-        algorithm="ecdsa-p256",
-        not_before=datetime(2018, 1, 1, tzinfo=VIETNAM_TZ),
-    )
-    net = LoopbackNetwork(
-        tmp_path / "state", net_registry, pki, FixedClock(START), RoutingRules(), DA_NANG_MAIL_ONLY
-    )
-    await net.start([VPCP_ID, DA_NANG_ID])
-    try:
+    async with _own_network(tmp_path, net_registry, [VPCP_ID, DA_NANG_ID]) as (net, pki):
         sent = net.nodes[VPCP_ID].send(draft(DA_NANG_ID))
         pki.revoke(DA_NANG_ID, CertRole.ORGANISATION, at=START - timedelta(hours=1))
         await net.settle()
@@ -231,8 +220,6 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         follow = [e for e in net.events.for_document(sent.document_id) if e.what == "paper"]
         assert len(follow) == 1 and follow[0].detail.startswith(f"→ {DA_NANG_ID}: no-receipt; ")
         assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is False  # once
-    finally:
-        await net.stop()
 
 
 async def test_a_sender_that_heard_from_the_recipient_sends_no_paper(network: LoopbackNetwork) -> None:
