@@ -58,7 +58,7 @@ def child(variant: str, scale: float, until: date | None) -> dict[str, object]:
         try:
             report = build_report(result)
         finally:
-            await result.network.stop()
+            result.close()
         return {
             "variant": variant,
             "scale": scale,

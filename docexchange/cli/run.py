@@ -43,6 +43,12 @@ def register(sub: Any) -> None:
         choices=[t.value for t in TransportChoice],
         help="override the scenario's transport (memory: no network; the report says so)",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="run the agency nodes in N worker processes and the axis in one more (the same report)",
+    )
     parser.add_argument("--json", action="store_true", help="print report.json instead of the summary table")
     parser.set_defaults(handler=run)
 
@@ -56,7 +62,15 @@ def run(args: argparse.Namespace) -> int:
     until = parse_date(args.until, "--until")
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)
-    report = asyncio.run(_simulate(scenario, out, until, args.scale, console, quiet=args.json))
+    from docexchange.sim.processes import WorkerError
+
+    try:
+        report = asyncio.run(
+            _simulate(scenario, out, until, args.scale, args.processes, console, quiet=args.json)
+        )
+    except WorkerError as exc:
+        print(f"docexchange: the run failed: {exc}", file=sys.stderr)
+        return 1
     render(report, out)
     if args.json:
         sys.stdout.write(report.to_json())
@@ -67,22 +81,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _simulate(
-    scenario: Scenario, out: Path, until: date | None, scale: float, console: Console, *, quiet: bool
+    scenario: Scenario,
+    out: Path,
+    until: date | None,
+    scale: float,
+    processes: int | None,
+    console: Console,
+    *,
+    quiet: bool,
 ) -> Report:
     from docexchange.sim.runner import SimulationRunner
 
-    runner = SimulationRunner(scenario, out / "work", until=until, scale=scale)
+    runner = SimulationRunner(scenario, out / "work", until=until, scale=scale, processes=processes)
     total = (runner.last_day - scenario.start).days + 1
     with Progress(total, f"{scenario.name}", console=console, enabled=None if not quiet else False) as bar:
         runner.progress = lambda day, count: bar.advance()
         if not bar.enabled and not quiet:
+            where = f", {processes} node processes" if processes else ""
             console.print(
                 f"Running {scenario.name}: {total} days, {len(runner.participants)} agencies,"
-                f" transport {scenario.transport.value} …",
+                f" transport {scenario.transport.value}{where} …",
                 highlight=False,
             )
         result = await runner.run()
     try:
         return build_report(result)
     finally:
-        await result.network.stop()
+        result.close()

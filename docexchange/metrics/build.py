@@ -65,8 +65,7 @@ _ADOPTION_MEASURES = {
 
 
 def collect(run: RunResult) -> list[DeliveryResult]:
-    stores = {agency_id: node.store for agency_id, node in run.network.nodes.items()}
-    reader = StoreReader(stores)
+    reader = StoreReader(run.stores)
     return [reader.result(delivery) for delivery in run.ledger]
 
 
@@ -76,7 +75,7 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
     calendar = run.calendar
     lost = [r for r in results if r.outcome is Outcome.LOST]
     counted = [r for r in results if r.outcome is not Outcome.LOST]
-    stores = {agency_id: node.store for agency_id, node in run.network.nodes.items()}
+    stores = run.stores
     return Report(
         run=RunInfo(
             scenario=scenario.name,
@@ -96,8 +95,7 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
         exchange=Exchange(
             retries=sum(store.retries() for store in stores.values()),  # documents and statuses
             # caught by the recipient (mail) or already at the axis, which never passes them on
-            duplicates=run.counters.duplicates
-            + (run.network.hub.store.duplicate_uploads() if run.network.hub is not None else 0),
+            duplicates=run.counters.duplicates + run.duplicate_uploads,
             refusals=tuple(Count(k, v) for k, v in sorted(refusals_by_reason(stores).items())),
         ),
         reconciliation=_reconciliation(results, len(lost)),

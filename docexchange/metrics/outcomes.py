@@ -9,6 +9,7 @@ when the recipient registered the signed document it received electronically.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -70,7 +71,7 @@ def _first(
 class StoreReader:
     """Reads each document's rows once (a document has several deliveries)."""
 
-    def __init__(self, stores: dict[str, NodeStore]) -> None:
+    def __init__(self, stores: Mapping[str, NodeStore]) -> None:
         self.stores = stores
         self._outbox: dict[tuple[str, str], list[OutboxItem]] = {}
         self._log: dict[tuple[str, str], list[StatusLogEntry]] = {}
@@ -173,7 +174,7 @@ class StoreReader:
         )
 
 
-def refusals_by_reason(stores: dict[str, NodeStore]) -> dict[str, int]:
+def refusals_by_reason(stores: Mapping[str, NodeStore]) -> dict[str, int]:
     """Status 02 sent by every node, by reason code."""
     counts: dict[str, int] = defaultdict(int)
     for store in stores.values():

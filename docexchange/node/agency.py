@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from docexchange.clock import Clock
 from docexchange.edxml import (
     Bussiness,
+    StatusCode,
     build_document,
     parse_message,
     read_document,
@@ -37,7 +38,15 @@ from docexchange.node.events import EventLog
 from docexchange.node.history import is_paper_original
 from docexchange.node.hops import verify_hop
 from docexchange.node.inbound import InboundMixin
-from docexchange.node.model import OFFICE, Draft, PreparedStatus, ReceiveOutcome, ReceiverPolicy, SentDocument
+from docexchange.node.model import (
+    OFFICE,
+    Draft,
+    FollowUp,
+    PreparedStatus,
+    ReceiveOutcome,
+    ReceiverPolicy,
+    SentDocument,
+)
 from docexchange.node.recall import RecallMixin
 from docexchange.pki import ChainCache, PathValidator, PkiStore, StoreRevocationSource
 from docexchange.registry import Agency, Registry
@@ -282,7 +291,7 @@ class AgencyNode(InboundMixin, RecallMixin):
             item.recipient,
         )
 
-    def follow_up(self, document_id: str, recipient: str) -> bool:
+    def follow_up(self, document_id: str, recipient: str, *, settled: bool = False) -> FollowUp:
         """No word from ``recipient`` about a document sent to it: send the paper original.
 
         Called by whoever keeps the records office's diary (the simulation: one working day after
@@ -290,35 +299,56 @@ class AgencyNode(InboundMixin, RecallMixin):
         that has heard nothing at all — no 01, no 02, nothing later — cannot assume the document
         arrived (the recipient may be unable to collect it from the axis, or its answers may have
         been lost). The electronic copy stays sent: if it is registered after all, it keeps its
-        legal value and the paper is a follow-up. True when paper was sent.
+        legal value and the paper is a follow-up.
+
+        An 01 alone is word enough at the first look (ARRIVED_ONLY: look again later). At the later
+        look, ``settled``, it is not: a document that arrived but was neither accepted nor refused
+        (the answer lost on the way — a refusal among them) goes on paper too, or the sender would
+        wait for ever.
         """
-        heard = any(  # a status it applied: one it refused (other bytes, illegal) says nothing
-            entry.counterpart == recipient and entry.direction is Direction.IN and entry.reason_code is None
+        applied = [  # statuses it applied: one it refused (other bytes, illegal) says nothing
+            entry.status_code
             for entry in self.store.status_log(document_id)
-        )
+            if entry.counterpart == recipient
+            and entry.direction is Direction.IN
+            and entry.reason_code is None
+        ]
         outgoing = self.store.outgoing(document_id)
-        if heard or outgoing is None or outgoing.frozen:
-            return False  # answered, or recalled: nothing to follow up
+        if outgoing is None or outgoing.frozen:
+            return FollowUp.NOTHING  # recalled: nothing to follow up
+        if any(code is not StatusCode.ARRIVED for code in applied):
+            return FollowUp.ANSWERED
+        if applied and not settled:
+            return FollowUp.ARRIVED_ONLY
         items = [
             item
             for item in self.store.list_outbox(document_id)
             if item.recipient == recipient and item.kind is PayloadKind.DOCUMENT
         ]
         if any(is_paper_original(item, items) for item in items):
-            return False  # the paper original went already (a fallback, an earlier follow-up, unsigned)
+            return (
+                FollowUp.NOTHING
+            )  # the paper original went already (a fallback, an earlier follow-up, unsigned)
         sent = [item for item in items if item.state is OutboxState.SENT and item.channel.electronic]
         if not sent:
-            return False  # still being sent: retries and fallbacks take care of it
-        self.store.follow_up_on_paper(sent[-1].id, self.clock.now())
+            return FollowUp.NOTHING  # still being sent: retries and fallbacks take care of it
+        last = sent[-1]
+        self.store.follow_up_on_paper(last.id, self.clock.now())
+        since = f"{last.channel.value} at {last.sent_at.isoformat() if last.sent_at else '?'}"
+        heard = (
+            f"no acceptance or refusal from {recipient} since it arrived (sent by {since})"
+            if applied
+            else f"no status from {recipient} since it was sent by {since}"
+        )
         self._event(
             document_id,
             "paper",
             Channel.PAPER.value,
-            f"→ {recipient}: {NO_RECEIPT}; no status from {recipient} since it was sent by "
-            f"{sent[-1].channel.value} at {sent[-1].sent_at.isoformat() if sent[-1].sent_at else '?'}",
+            f"→ {recipient}: {NO_RECEIPT}; {heard}",
             recipient,
+            caused_at=last.sent_at,
         )
-        return True
+        return FollowUp.PAPER
 
     def _decision_for(self, item: OutboxItem) -> RoutingDecision:
         """Re-derive the routing decision (pure): from the signed payload of a document; a status
@@ -375,6 +405,7 @@ __all__ = [
     "OFFICE",
     "AgencyNode",
     "Draft",
+    "FollowUp",
     "PreparedStatus",
     "ReceiveOutcome",
     "ReceiverPolicy",

@@ -19,6 +19,13 @@ class NodeEvent:
     channel: str = ""
     detail: str = ""
     counterpart: str = ""  # the other agency, where there is one (recipient of a paper copy …)
+    caused_at: datetime | None = None
+    """When what the event reports was caused, where that is earlier than ``at``: a paper
+    follow-up names the send that went unanswered."""
+
+    @property
+    def cause_time(self) -> datetime:
+        return self.caused_at if self.caused_at is not None else self.at
 
 
 Listener = Callable[[NodeEvent], None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from docexchange.edxml import Attachment, DocumentMessage, Priority, StatusMessage
 from docexchange.routing import Channel, RoutingDecision, Secrecy
@@ -24,6 +25,15 @@ class Draft:
     priority: Priority = Priority.NORMAL
     secrecy: Secrecy = Secrecy.NONE
     attachments: tuple[Attachment, ...] = ()
+
+
+class FollowUp(StrEnum):
+    """What a look in the records office's diary found (:meth:`AgencyNode.follow_up`)."""
+
+    PAPER = "paper"  # no answer that counts: the paper original went
+    ARRIVED_ONLY = "arrived-only"  # the recipient said it arrived (01), nothing since: look again later
+    ANSWERED = "answered"  # accepted, refused, or further on: nothing to do
+    NOTHING = "nothing"  # recalled, not sent yet (retries see to it), or its paper original went already
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,18 @@ class NodeParts:
         return self.agency.id
 
     def _event(
-        self, document_id: str, what: str, channel: str = "", detail: str = "", counterpart: str = ""
+        self,
+        document_id: str,
+        what: str,
+        channel: str = "",
+        detail: str = "",
+        counterpart: str = "",
+        *,
+        caused_at: datetime | None = None,
     ) -> None:
-        self.events.add(NodeEvent(self.clock.now(), self.id, document_id, what, channel, detail, counterpart))
+        self.events.add(
+            NodeEvent(self.clock.now(), self.id, document_id, what, channel, detail, counterpart, caused_at)
+        )
 
     def send(self, draft: Draft, *, bussiness: Bussiness | None = None) -> SentDocument:
         """Implemented by AgencyNode."""

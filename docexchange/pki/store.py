@@ -294,6 +294,10 @@ class PkiStore:
     def revocations(self) -> tuple[RevocationRecord, ...]:
         return self._revocations
 
+    def reload_revocations(self) -> None:
+        """Re-read ``revocations.json``: another process sharing this folder revoked something."""
+        self._revocations = _read_revocations(self.directory / REVOCATIONS)
+
     def revoke(
         self,
         agency_id: str,
@@ -312,7 +316,7 @@ class PkiStore:
         roles = list(CertRole) if role is None else [role]
         entries = [self._entry(agency_id, r) for r in roles]
         # Re-read first: another process (a CLI call) may have revoked since this store was opened.
-        self._revocations = _read_revocations(self.directory / REVOCATIONS)
+        self.reload_revocations()
         when = certificate_time(at)
         for entry in entries:
             earlier = records_for(self._revocations, entry.serial_number)

@@ -1,15 +1,19 @@
 """Run a scenario: agencies sign, records offices send, the network carries, receivers act.
 
-A discrete-event loop on one :class:`~docexchange.clock.FixedClock`. Each step sets the clock to
-its instant and then does real work on real nodes: a signing composes, signs and registers a
-document; a records-office step pumps an outbox over the selected transport (HTTPS and SMTP on
-loopback, or in memory); an axis poll downloads, verifies and registers; acceptance (03),
+A discrete-event loop on one clock (:class:`~docexchange.clock.FixedClock`, or a
+:class:`~docexchange.clock.SharedClock` when the nodes run in worker processes). Each step sets the
+clock to its instant and then does real work on real nodes: a signing composes, signs and
+registers a document; a records-office step pumps an outbox over the selected transport (HTTPS and
+SMTP on loopback, or in memory); an axis poll downloads, verifies and registers; acceptance (03),
 assignment (04) and completion (06) are signed status messages carried back. Only people's delays
 and the post are drawn (per document, from the seed); everything else happens. Paper has no
 network: a paper original is registered at the recipient after the drawn transit time.
 
-Steps run one at a time and are ordered by (instant, kind, insertion), so the same scenario and
-seed give the same stores and the same report, however the transports interleave internally.
+The runner reaches the nodes only through a :class:`~docexchange.sim.cluster.Cluster` — every node
+in this process, or spread over worker processes (``processes``) — and after each call takes in
+what the nodes reported, ordered by agency. Steps run one at a time and are ordered by (instant,
+kind, insertion), so the same scenario and seed give the same stores and the same report, however
+the transports interleave internally and however many processes hold the nodes.
 """
 
 from __future__ import annotations
@@ -17,35 +21,42 @@ from __future__ import annotations
 import dataclasses
 import math
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from docexchange.clock import VIETNAM_TZ, FixedClock
+from docexchange.clock import VIETNAM_TZ, FixedClock, SharedClock
 from docexchange.edxml import Attachment, Priority, StatusCode
 from docexchange.errors import DocexchangeError, ReasonCode
-from docexchange.node.agency import AgencyNode
-from docexchange.node.events import EventLog, NodeEvent
-from docexchange.node.model import OFFICE, Draft, ReceiverPolicy
-from docexchange.node.network import LoopbackNetwork
+from docexchange.node.events import NodeEvent
+from docexchange.node.model import Draft, FollowUp
 from docexchange.pki import PkiStore
-from docexchange.registry import Agency, Registry, load_registry
-from docexchange.routing import Capabilities, CapabilityTable, Channel, RoutingRules, load_rules
+from docexchange.registry import Agency
+from docexchange.routing import Channel
 from docexchange.sim.adoption import AdoptionModel
 from docexchange.sim.calendar import WorkingCalendar, load_calendar
+from docexchange.sim.cluster import Cluster, LocalCluster
 from docexchange.sim.faults import FaultInjector
+from docexchange.sim.host import HostSpec
 from docexchange.sim.ledger import Ledger
 from docexchange.sim.randomness import entity_rng
-from docexchange.sim.scenario import Scenario
+from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.schedule import Agenda, Entry, Step
 from docexchange.sim.workload import DocumentPlan, WorkloadPlanner
-from docexchange.store import IncomingState, NewIncoming
+from docexchange.sim.world import RunWorld
+from docexchange.store import HubStore, NodeStore
 
 POLL_DELAY = timedelta(minutes=2)
 """How soon a connected document-management system sees a package waiting at the axis."""
 
 MAX_PUMP_ROUNDS = 50
+
+LATER_LOOK_DAYS = 4
+"""Working days after the first look in the records office's diary (a working day after sending)
+that a document which only arrived (01) must have been accepted or refused, or its paper original
+goes: a working week after sending, which no acceptance delay of the scenarios reaches but by
+accident (e^-8 with a 5-hour mean)."""
 
 PKI_ALGORITHM = "ecdsa-p256"
 """Simulation keys: signatures as real as RSA's, key generation for hundreds of agencies in seconds."""
@@ -65,27 +76,6 @@ def scaled(scenario: Scenario, scale: float) -> Scenario:
     return dataclasses.replace(scenario, workload=workload, description=scenario.description + note)
 
 
-NODE_CACHE_KIB = 256
-"""Page cache per node store in a run: a run holds hundreds of stores in one process, each of
-which would otherwise keep up to SQLite's default 2 MiB of pages (measured: ~1 GiB for a year of
-the 385 agencies of national-2025.toml)."""
-
-
-class DynamicCapabilities:
-    """What each agency can use on the simulated day (for retries and fallbacks; a new document
-    gets its own draw of mail use when it is sent)."""
-
-    def __init__(self, model: AdoptionModel, registry: Registry, clock: FixedClock) -> None:
-        self._model = model
-        self._registry = registry
-        self._clock = clock
-
-    def of(self, agency_id: str) -> Capabilities:
-        day = self._clock.now().date()
-        agency = self._registry.get(agency_id)
-        return self._model.capabilities(agency, day, f"fallback/{day.isoformat()}", "any")
-
-
 @dataclass
 class RunCounters:
     duplicates: int = 0
@@ -96,17 +86,25 @@ class RunCounters:
 
 @dataclass
 class RunResult:
-    """Everything the metrics need: the scenario, the ledger, the live nodes' stores, the calendar."""
+    """Everything the metrics need: the scenario, the ledger, the stores the nodes left, the calendar.
+
+    The nodes have stopped; ``stores`` are their SQLite files opened again for reading (the caller
+    closes them with :meth:`close`)."""
 
     scenario: Scenario
     period_end: date
     ledger: Ledger
-    network: LoopbackNetwork
+    stores: Mapping[str, NodeStore]
+    duplicate_uploads: int  # documents the axis received again and never passed on
     calendar: WorkingCalendar
     adoption: AdoptionModel
     participants: tuple[Agency, ...]
     counters: RunCounters
     faults: FaultInjector
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            store.close()
 
 
 class SimulationRunner:
@@ -118,9 +116,20 @@ class SimulationRunner:
         until: date | None = None,
         progress: Callable[[date, int], None] | None = None,
         scale: float = 1.0,
+        processes: int | None = None,
     ) -> None:
+        """``processes`` None runs every node in this process; N spreads them over N worker
+        processes with the axis in one more (loopback transport only)."""
         if not 0 < scale <= 1:
             raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--scale {scale}: must be in (0, 1]")
+        if processes is not None and processes < 1:
+            raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--processes {processes}: must be 1 or more")
+        if processes is not None and scenario.transport is not TransportChoice.LOOPBACK:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT,
+                f"--processes needs the loopback transport: the {scenario.transport.value} transport "
+                "carries messages by calls inside one process",
+            )
         if scale != 1:
             scenario = scaled(scenario, scale)
         self.scenario = scenario
@@ -132,16 +141,14 @@ class SimulationRunner:
                 f"--until {until} is before the scenario's start {scenario.start}",
             )
         self.progress = progress
+        self.processes = processes or 0
         self.calendar = load_calendar()
-        registry = load_registry(scenario.registry, include_level2=scenario.include_level2)
-        self.participants = scenario.select_participants(registry)
-        if len(self.participants) < 2:
-            raise DocexchangeError(
-                ReasonCode.INVALID_SCENARIO, f"{scenario.name}: fewer than two agencies take part"
-            )
-        self.registry = registry.filtered(a.id for a in self.participants)
-        self.rules = load_rules(scenario.routing_rules) if scenario.routing_rules else RoutingRules()
-        self.adoption = AdoptionModel(scenario.adoption, scenario.seed, self.participants)
+        self.world = RunWorld.of(scenario)
+        self.participants = self.world.participants
+        self.registry = self.world.registry
+        self.rules = self.world.rules
+        self.adoption = self.world.adoption
+        self.agency_ids = sorted(a.id for a in self.participants)
         self.planner = WorkloadPlanner(
             scenario.workload,
             self.calendar,
@@ -149,80 +156,102 @@ class SimulationRunner:
             self.participants,
             self.rules.government_recipients,
         )
-        self.clock = FixedClock(datetime.combine(scenario.start, time(0), VIETNAM_TZ))
+        start = datetime.combine(scenario.start, time(0), VIETNAM_TZ)
+        self.clock: FixedClock | SharedClock
+        if processes:
+            from docexchange.sim.processes import shared_cell
+
+            self.clock = SharedClock(shared_cell(), start)
+        else:
+            self.clock = FixedClock(start)
         self.agenda = Agenda()
         self.ledger = Ledger()
         self.counters = RunCounters()
         self._pump_at: dict[str, datetime] = {}
         self._poll_at: dict[str, datetime] = {}
         self._dirty: set[str] = set()
-        self._sending = False
-        self.events = EventLog(keep=False, listeners=[self._on_event])
+        self._due: dict[str, timedelta | None] = {}
         self.faults = FaultInjector(scenario.faults, scenario.seed, self.clock)
 
     # ── set-up ──────────────────────────────────────────────────────────────────────────────
 
-    async def _start(self) -> LoopbackNetwork:
-        shutil.rmtree(self.workdir / "state", ignore_errors=True)
+    def _init_pki(self) -> PkiStore:
         # TLS (OpenSSL) checks certificates against the host's real clock, not the simulated one,
         # so they must be valid both across the simulated period and today.
         years = max(self.last_day.year, date.today().year) - self.scenario.start.year + 2
-        pki = PkiStore.init(
+        return PkiStore.init(
             self.workdir / "certs",
             self.registry,
             algorithm=PKI_ALGORITHM,
             not_before=datetime.combine(self.scenario.start - timedelta(days=30), time(0), VIETNAM_TZ),
             years=years,
-            agency_ids=[a.id for a in self.participants],
+            agency_ids=self.agency_ids,
             force=True,
         )
+
+    async def _start(self) -> Cluster:
+        shutil.rmtree(self.workdir / "state", ignore_errors=True)
+        self.pki = self._init_pki()
         # Every node gets the infrastructure it may use during the run (mail server, axis client);
         # what it may use on a given day comes from the adoption model.
-        net = LoopbackNetwork(
-            self.workdir / "state",
-            self.registry,
-            pki,
-            self.clock,
-            self.rules,
-            CapabilityTable(),
-            events=self.events,
-            transport=self.scenario.transport.value,
-            power_safe=False,
-            store_cache_kib=NODE_CACHE_KIB,
-        )
-        await net.start_axis()
-        dynamic = DynamicCapabilities(self.adoption, self.registry, self.clock)
-        for agency in self.participants:
-            node = await net.start_node(agency.id, ReceiverPolicy(accept_at_once=False))
-            node.capabilities = dynamic
-        self.faults.attach(net, self)
-        return net
+        cluster: Cluster
+        if self.processes:
+            from docexchange.sim.processes import ProcessCluster
+
+            assert isinstance(self.clock, SharedClock)
+            cluster = ProcessCluster(
+                self.scenario, self.workdir, self.agency_ids, self.processes, self.clock, self.faults
+            )
+        else:
+            spec = HostSpec(self.scenario, self.workdir, tuple(a.id for a in self.participants), axis=True)
+            cluster = LocalCluster(spec, self.clock, self.faults, self.pki)
+        self.faults.attach(cluster, self, self.pki)
+        try:
+            await cluster.start()
+        except BaseException:
+            await cluster.stop()
+            raise
+        return cluster
 
     # ── the loop ────────────────────────────────────────────────────────────────────────────
 
     async def run(self) -> RunResult:
+        """Run the scenario to its last day, stop the nodes, and read back what they stored."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.network = await self._start()
+        self.cluster = await self._start()
         try:
             self.agenda.add(Entry(self.clock.now(), Step.DAY, subject=self.scenario.start))
             for entry in self.faults.entries(self.scenario.start, self.last_day):
                 self.agenda.add(entry)
             await self._drain()
             await self._final_sweep()
-        except BaseException:
-            await self.network.stop()
-            raise
+        finally:
+            await self.cluster.stop()
         return RunResult(
             self.scenario,
             self.last_day,
             self.ledger,
-            self.network,
+            self._open_stores(),
+            self._duplicate_uploads(),
             self.calendar,
             self.adoption,
             self.participants,
             self.counters,
             self.faults,
         )
+
+    def _open_stores(self) -> dict[str, NodeStore]:
+        state = self.workdir / "state"
+        return {
+            agency_id: NodeStore(state / f"{agency_id}.sqlite", agency_id) for agency_id in self.agency_ids
+        }
+
+    def _duplicate_uploads(self) -> int:
+        path = self.workdir / "state" / "axis.sqlite"
+        if not path.exists():
+            return 0
+        with HubStore(path) as hub:
+            return hub.duplicate_uploads()
 
     async def _drain(self) -> None:
         """Run steps in order until none is left."""
@@ -233,9 +262,18 @@ class SimulationRunner:
             await self._do(entry)
             await self._reschedule()
 
+    async def _collect(self, *, signing: bool = False) -> None:
+        """Take in what the nodes reported: every agency's events in the order they happened,
+        agencies in identifier order, however the nodes are spread over processes."""
+        collected = await self.cluster.collect()
+        self._due.update(collected.due)
+        for event in sorted(collected.events, key=lambda e: e.agency):
+            self._on_event(event, signing=signing)
+
     async def _do(self, entry: Entry) -> None:
         if entry.step is Step.FAULT:
             await self.faults.apply(entry)
+            await self._collect()
             return
         if entry.step is Step.DAY:
             assert isinstance(entry.subject, date)
@@ -249,29 +287,37 @@ class SimulationRunner:
             else:
                 self.agenda.add(Entry(until, entry.step, entry.agency, entry.subject))
             return
-        node = self.network.nodes[entry.agency]
+        host = self.cluster.host(entry.agency)
         if entry.step is Step.SIGN:
             assert isinstance(entry.subject, DocumentPlan)
-            self._sign(node, entry.subject)
+            await self._sign(entry.subject)
         elif entry.step is Step.PUMP:
             if self._pump_at.get(entry.agency) == entry.at:
                 del self._pump_at[entry.agency]
-                await self._pump(node)
+                await self._pump(entry.agency)
         elif entry.step is Step.POLL:
             if self._poll_at.get(entry.agency) == entry.at:
                 del self._poll_at[entry.agency]
-                await node.poll_axis()
+                await host.poll(entry.agency)
+                await self._collect()
         elif entry.step is Step.ACCEPT:
-            self._act(node, str(entry.subject), StatusCode.ACCEPTED)
+            await self._act(entry.agency, str(entry.subject), StatusCode.ACCEPTED)
         elif entry.step is Step.HANDLE:
             assert isinstance(entry.subject, tuple)
-            self._act(node, str(entry.subject[0]), StatusCode(entry.subject[1]))
+            await self._act(entry.agency, str(entry.subject[0]), StatusCode(entry.subject[1]))
         elif entry.step is Step.PAPER:
             assert isinstance(entry.subject, tuple)
-            self._paper_arrives(node, str(entry.subject[0]), str(entry.subject[1]))
+            await self._paper_arrives(entry.agency, str(entry.subject[0]), str(entry.subject[1]))
         elif entry.step is Step.FOLLOW_UP:
             assert isinstance(entry.subject, tuple)
-            node.follow_up(str(entry.subject[0]), str(entry.subject[1]))
+            document_id, recipient, settled = entry.subject
+            found = await host.follow_up(entry.agency, document_id, recipient, settled=settled)
+            await self._collect()
+            if found is FollowUp.ARRIVED_ONLY:  # it arrived; look for its acceptance or refusal later
+                at = self.calendar.add_working_time(
+                    self.clock.now(), LATER_LOOK_DAYS * self.calendar.office.daily
+                )
+                self.agenda.add(Entry(at, Step.FOLLOW_UP, entry.agency, (document_id, recipient, True)))
         self._dirty.add(entry.agency)
 
     def _forget(self, entry: Entry) -> None:
@@ -279,23 +325,29 @@ class SimulationRunner:
         if table.get(entry.agency) == entry.at:
             del table[entry.agency]
 
-    async def _pump(self, node: AgencyNode) -> None:
+    async def _pump(self, agency_id: str) -> None:
+        host = self.cluster.host(agency_id)
         for _ in range(MAX_PUMP_ROUNDS):
-            if await node.pump() == 0:
+            moved = await host.pump(agency_id)
+            await self._collect()
+            if moved == 0:
                 break
-            await self.faults.after_pump(node)
+            await self.faults.after_pump(agency_id)
+            await self._collect()
 
     async def _reschedule(self) -> None:
         """Wake each node whose outbox changed when its next item falls due."""
         now = self.clock.now()
-        for agency_id in sorted(self._dirty):
-            node = self.network.nodes[agency_id]
-            due = node.store.next_due()
-            if due is not None:
-                # ``due`` is on the node's own clock, which a clock-skew fault shifts: wake it when
-                # *its* clock gets there, or a node running behind is woken early again and again.
-                self._wake(Step.PUMP, agency_id, now + max(due - node.clock.now(), timedelta(0)))
+        dirty = sorted(self._dirty)
+        unknown = [a for a in dirty if a not in self._due]
+        if unknown:
+            self._due.update(await self.cluster.due(unknown))
+        for agency_id in dirty:
+            wait = self._due[agency_id]
+            if wait is not None:
+                self._wake(Step.PUMP, agency_id, now + wait)
         self._dirty.clear()
+        self._due.clear()
 
     def _wake(self, step: Step, agency_id: str, at: datetime) -> None:
         table = self._pump_at if step is Step.PUMP else self._poll_at
@@ -312,13 +364,13 @@ class SimulationRunner:
 
     async def _final_sweep(self) -> None:
         """After the last step, nothing may wait at the axis: poll whoever still has packages."""
-        hub = self.network.hub
         for _ in range(3):
-            waiting = hub.store.recipients_waiting() if hub is not None else []
+            waiting = await self.cluster.recipients_waiting()
             if not waiting:
                 return
             for agency_id in waiting:
-                await self.network.nodes[agency_id].poll_axis()
+                await self.cluster.host(agency_id).poll(agency_id)
+                await self._collect()
                 self._dirty.add(agency_id)
             await self._reschedule()
             await self._drain()
@@ -339,12 +391,13 @@ class SimulationRunner:
                 Entry(datetime.combine(following, time(0), VIETNAM_TZ), Step.DAY, subject=following)
             )
 
-    def _sign(self, node: AgencyNode, plan: DocumentPlan) -> None:
+    async def _sign(self, plan: DocumentPlan) -> None:
         now = self.clock.now()
         day = now.date()
         seed = self.scenario.seed
+        sender = self.registry.get(plan.sender)
         capabilities = self.adoption.for_document(
-            node.agency, [self.registry.get(r) for r in plan.recipients], day, plan.key
+            sender, [self.registry.get(r) for r in plan.recipients], day, plan.key
         )
         urgent = plan.priority is not Priority.NORMAL
         if urgent:
@@ -371,16 +424,13 @@ class SimulationRunner:
             secrecy=plan.secrecy,
             attachments=attachments,
         )
-        self._sending = True
-        try:
-            sent = node.send(draft, capabilities=capabilities, send_at=send_at)
-        finally:
-            self._sending = False
+        sent = await self.cluster.host(plan.sender).sign(plan.sender, draft, capabilities, send_at)
+        await self._collect(signing=True)
         deliveries = self.ledger.record(
             document_id=sent.document_id,
             plan_key=plan.key,
             sender=plan.sender,
-            sender_tier=node.agency.tier,
+            sender_tier=sender.tier,
             type_code=plan.type_code,
             signed_at=now,
             send_at=send_at,
@@ -396,27 +446,24 @@ class SimulationRunner:
                     self.counters.paper_copies += 1
         self._dirty.add(plan.sender)
 
-    def _act(self, node: AgencyNode, document_id: str, code: StatusCode) -> None:
+    async def _act(self, agency_id: str, document_id: str, code: StatusCode) -> None:
         """The receiving agency's people: accept (03), assign (04), complete (06)."""
-        try:
-            if code is StatusCode.ACCEPTED:
-                node.accept(document_id)
-            else:
-                node.handle(document_id, code, _HANDLING_TEXT[code])
-        except DocexchangeError:  # e.g. recalled meanwhile: nothing more to do for it
+        done = await self.cluster.host(agency_id).act(agency_id, document_id, code)
+        await self._collect()
+        if not done:  # e.g. recalled meanwhile: nothing more to do for it
             self.counters.handling_errors += 1
             return
         delays = self.scenario.delays
-        key = f"{document_id}/{node.id}"
+        key = f"{document_id}/{agency_id}"
         if code is StatusCode.ACCEPTED:
             at = self.calendar.add_working_time(
                 self.clock.now(), self._draw_hours(delays.assign_hours, "assign", key)
             )
-            self.agenda.add(Entry(at, Step.HANDLE, node.id, (document_id, StatusCode.ASSIGNED)))
+            self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.ASSIGNED)))
         elif code is StatusCode.ASSIGNED:
             hours = self._draw_hours(delays.complete_days * self._daily_hours, "complete", key)
             at = self.calendar.add_working_time(self.clock.now(), hours)
-            self.agenda.add(Entry(at, Step.HANDLE, node.id, (document_id, StatusCode.COMPLETED)))
+            self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.COMPLETED)))
 
     # ── paper ───────────────────────────────────────────────────────────────────────────────
 
@@ -431,30 +478,19 @@ class SimulationRunner:
         )
         self.agenda.add(Entry(registered, Step.PAPER, recipient, (document_id, sender)))
 
-    def _paper_arrives(self, node: AgencyNode, document_id: str, sender: str) -> None:
-        if node.store.incoming(document_id) is not None:
-            return  # already registered (its electronic copy came first)
-        outgoing = self.network.nodes[sender].store.outgoing(document_id)
-        if outgoing is None:  # pragma: no cover - the sender registered it before posting
+    async def _paper_arrives(self, agency_id: str, document_id: str, sender: str) -> None:
+        record = await self.cluster.host(sender).paper_record(sender, document_id)
+        if record is None:  # pragma: no cover - the sender registered it before posting
             return
-        node.store.register_incoming(
-            NewIncoming(
-                document_id=document_id,
-                date_received=self.clock.now(),
-                issuing_agency=sender,
-                code_text=outgoing.code_text,
-                promulgation_date=outgoing.promulgation_date,
-                type_and_subject=outgoing.type_and_subject,
-                channel=Channel.PAPER,
-                state=IncomingState.ACCEPTED,
-                receiving_unit=OFFICE,
-            )
-        )
-        self.counters.paper_registered += 1
+        if await self.cluster.host(agency_id).register_paper(agency_id, document_id, sender, record):
+            self.counters.paper_registered += 1
+        await self._collect()
 
     # ── what the nodes report ───────────────────────────────────────────────────────────────
 
-    def _on_event(self, event: NodeEvent) -> None:
+    def _on_event(self, event: NodeEvent, *, signing: bool = False) -> None:
+        """``signing``: reported while a document was signed and routed, whose paper originals the
+        signing step posts itself."""
         self._dirty.add(event.agency)
         self.faults.observe(event)
         now = self.clock.now()
@@ -466,7 +502,7 @@ class SimulationRunner:
             self.agenda.add(Entry(at, Step.ACCEPT, event.agency, event.document_id))
         elif event.what in ("document-sent", "status-sent") and event.channel == Channel.AXIS.value:
             self._wake(Step.POLL, event.counterpart, now + POLL_DELAY)
-        elif event.what == "paper" and not self._sending and event.counterpart:
+        elif event.what == "paper" and not signing and event.counterpart:
             self._post(event.document_id, event.agency, event.counterpart, now)
         elif event.what == "duplicate":
             self.counters.duplicates += 1
@@ -474,7 +510,9 @@ class SimulationRunner:
             # The records office's diary: no word from the recipient a working day after sending
             # → the paper original (Decree 30: receipt is confirmed the day a document arrives).
             at = self.calendar.add_working_time(now, self.calendar.office.daily)
-            self.agenda.add(Entry(at, Step.FOLLOW_UP, event.agency, (event.document_id, event.counterpart)))
+            self.agenda.add(
+                Entry(at, Step.FOLLOW_UP, event.agency, (event.document_id, event.counterpart, False))
+            )
 
     # ── draws ───────────────────────────────────────────────────────────────────────────────
 
@@ -498,13 +536,6 @@ def _attachment_bytes(seed: int, key: str, index: int, size: int) -> bytes:
     return (block * (size // len(block) + 1))[:size]
 
 
-_HANDLING_TEXT = {
-    StatusCode.ASSIGNED: "Đã phân công xử lý",
-    StatusCode.PROCESSING: "Đang xử lý",
-    StatusCode.COMPLETED: "Đã hoàn thành xử lý",
-}
-
-
 async def run_scenario(
     scenario: Scenario,
     workdir: Path,
@@ -512,9 +543,13 @@ async def run_scenario(
     until: date | None = None,
     progress: Callable[[date, int], None] | None = None,
     scale: float = 1.0,
+    processes: int | None = None,
 ) -> RunResult:
-    """Run ``scenario`` with its state under ``workdir``; the caller stops ``result.network``."""
-    return await SimulationRunner(scenario, workdir, until=until, progress=progress, scale=scale).run()
+    """Run ``scenario`` with its state under ``workdir``; the caller closes ``result``."""
+    runner = SimulationRunner(
+        scenario, workdir, until=until, progress=progress, scale=scale, processes=processes
+    )
+    return await runner.run()
 
 
 __all__ = ["RunResult", "SimulationRunner", "run_scenario"]

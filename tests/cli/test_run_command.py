@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from docexchange.cli.main import main
+from docexchange.report import Report
 
 SCENARIO = str(Path(__file__).resolve().parents[2] / "simulations" / "plan-2008.toml")
 
@@ -21,6 +22,12 @@ SCENARIO = str(Path(__file__).resolve().parents[2] / "simulations" / "plan-2008.
         ),
         (["--scale", "0"], "invalid-argument: --scale 0.0: must be in (0, 1]"),
         (["--scale", "1.5"], "invalid-argument: --scale 1.5: must be in (0, 1]"),
+        (["--processes", "0"], "invalid-argument: --processes 0: must be 1 or more"),
+        (
+            ["--processes", "2", "--transport", "memory"],
+            "invalid-argument: --processes needs the loopback transport: the memory transport carries "
+            "messages by calls inside one process",
+        ),
     ],
 )
 def test_bad_options_are_refused_with_the_reason(
@@ -50,3 +57,18 @@ def test_an_unknown_transport_is_refused(tmp_path: Path, capsys: pytest.CaptureF
         in capsys.readouterr().err
     )
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_over_worker_processes_writes_its_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    code = main(
+        ["run", SCENARIO, "--out", str(out), "--until", "2008-01-02", "--scale", "0.2", "--processes", "2"]
+    )
+    assert code == 0
+    printed = capsys.readouterr()
+    assert "2 node processes" in printed.err  # what it is doing, said before the work
+    report = Report.from_json((out / "report.json").read_text(encoding="utf-8"))
+    assert report.reconciliation.reconciles and report.totals.deliveries > 0
+    assert (out / "report.html").exists()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docexchange.clock import VIETNAM_TZ, FixedClock
 from docexchange.edxml import StatusCode
+from docexchange.node.model import FollowUp
 from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import CertRole, PkiStore
 from docexchange.registry import Registry
@@ -208,7 +209,7 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         vpcp.store.log_status(
             sent.document_id, DA_NANG_ID, Direction.IN, StatusCode.REFUSED, START, reason_code="foreign-bytes"
         )
-        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is True
+        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is FollowUp.PAPER
         items = [i for i in vpcp.store.list_outbox(sent.document_id) if i.kind.value == "document"]
         mail = next(i for i in items if i.channel is Channel.MAIL)
         paper = next(i for i in items if i.channel is Channel.PAPER)
@@ -219,17 +220,41 @@ async def test_a_receiver_that_cannot_sign_keeps_its_status_and_sends_nothing_un
         )
         follow = [e for e in net.events.for_document(sent.document_id) if e.what == "paper"]
         assert len(follow) == 1 and follow[0].detail.startswith(f"→ {DA_NANG_ID}: no-receipt; ")
-        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is False  # once
+        assert vpcp.follow_up(sent.document_id, DA_NANG_ID) is FollowUp.NOTHING  # once
 
 
 async def test_a_sender_that_heard_from_the_recipient_sends_no_paper(network: LoopbackNetwork) -> None:
     vpcp = network.nodes[VPCP_ID]
     sent = vpcp.send(draft(LAO_CAI_ID))
-    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is False  # not sent yet: retries handle it
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is FollowUp.NOTHING  # not sent yet: retries handle it
     await network.settle()
     assert receipt(network, sent.document_id) == {LAO_CAI_ID: "03"}
-    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is False
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is FollowUp.ANSWERED
     assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
+
+
+async def test_a_document_that_only_arrived_goes_on_paper_at_the_later_look(network: LoopbackNetwork) -> None:
+    """Its 01 came, its 03 or 02 was lost on the way: word enough at the first look, not at the
+    later one — the sender must not wait for ever (a lost refusal would otherwise leave the
+    document neither registered nor on paper)."""
+    vpcp = network.nodes[VPCP_ID]
+    sent = vpcp.send(draft(LAO_CAI_ID))
+    assert await vpcp.pump() == 1  # at the axis; Lào Cai has not collected it
+    vpcp.store.log_status(sent.document_id, LAO_CAI_ID, Direction.IN, StatusCode.ARRIVED, START)
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID) is FollowUp.ARRIVED_ONLY
+    assert _documents(network, sent.document_id) == [(Channel.AXIS, OutboxState.SENT)]
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID, settled=True) is FollowUp.PAPER
+    assert _documents(network, sent.document_id) == [
+        (Channel.AXIS, OutboxState.SENT),
+        (Channel.PAPER, OutboxState.PAPER),
+    ]
+    follow = [e for e in network.events.for_document(sent.document_id) if e.what == "paper"]
+    assert len(follow) == 1
+    assert follow[0].detail.startswith(
+        f"→ {LAO_CAI_ID}: no-receipt; no acceptance or refusal from {LAO_CAI_ID}"
+    )
+    assert follow[0].caused_at == START  # the send that went unanswered (this clock stands still)
+    assert vpcp.follow_up(sent.document_id, LAO_CAI_ID, settled=True) is FollowUp.NOTHING  # once
 
 
 async def test_the_nodes_of_a_network_share_one_cache_of_path_verdicts(network: LoopbackNetwork) -> None:

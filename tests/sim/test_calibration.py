@@ -73,7 +73,7 @@ def test_a_run_carries_out_every_planned_decision_and_reports_it_beside_the_publ
             results = collect(result)
             return results, build_report(result, results)
         finally:
-            await result.network.stop()
+            result.close()
 
     results, report = asyncio.run(go())
     assert len(results) == len(planned) > 200

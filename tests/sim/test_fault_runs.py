@@ -60,7 +60,7 @@ def _run(scenario: Scenario, workdir: Path) -> tuple[Report, list[DeliveryResult
             results = collect(result)
             return build_report(result, results), results
         finally:
-            await result.network.stop()
+            result.close()
 
     return asyncio.run(go())
 

@@ -40,7 +40,7 @@ def _run(name: str, workdir: Path, *, until: date, scale: float, seed: int | Non
         try:
             return build_report(result)
         finally:
-            await result.network.stop()
+            result.close()
 
     return asyncio.run(go())
 
@@ -90,11 +90,11 @@ def test_secret_documents_go_on_paper_and_are_registered_there(tmp_path: Path) -
         try:
             results = collect(result)
             for r in results:  # the paper original reached the recipient's incoming register
-                entry = result.network.nodes[r.delivery.recipient].store.incoming(r.delivery.document_id)
+                entry = result.stores[r.delivery.recipient].incoming(r.delivery.document_id)
                 assert entry is not None and entry.channel.value == "paper"
             return [r.outcome for r in results]
         finally:
-            await result.network.stop()
+            result.close()
 
     outcomes = asyncio.run(go())
     assert outcomes and set(outcomes) == {Outcome.PAPER}
