@@ -33,6 +33,7 @@ from docexchange.sim.node_faults import NodeFaults, WireJudge
 from docexchange.sim.scenario import Scenario
 from docexchange.sim.world import DynamicCapabilities, RunWorld
 from docexchange.store import IncomingState, NewIncoming
+from docexchange.transport.ports import MailPort
 
 NODE_CACHE_KIB = 256
 """Page cache per node store in a run: a run holds hundreds of stores in one process, each of
@@ -80,10 +81,19 @@ class Collected:
 
     events: list[NodeEvent] = field(default_factory=list)
     due: dict[str, timedelta | None] = field(default_factory=dict)
+    mailed: set[str] = field(default_factory=set)
+    """Mail domains of other hosts' nodes written to meanwhile: those hosts may have news too."""
 
     def merge(self, other: Collected) -> None:
         self.events.extend(other.events)
         self.due.update(other.due)
+        self.mailed |= other.mailed
+
+    def drain(self) -> Collected:
+        """Everything gathered so far; this one is left empty."""
+        taken = Collected(self.events, self.due, self.mailed)
+        self.events, self.due, self.mailed = [], {}, set()
+        return taken
 
 
 class NodeHost:
@@ -93,6 +103,7 @@ class NodeHost:
         self.world = RunWorld.of(spec.scenario)
         self._events: list[NodeEvent] = []
         self._touched: set[str] = set()
+        self._mailed: set[str] = set()
         self.net = LoopbackNetwork(
             spec.workdir / "state",
             self.world.registry,
@@ -125,6 +136,10 @@ class NodeHost:
             node = await net.start_node(agency_id, ReceiverPolicy(accept_at_once=False))
             node.capabilities = dynamic
         self.faults.install(net)
+        own = {self.world.registry.get(a).domain.lower() for a in self.spec.agencies}
+        for node in net.nodes.values():
+            if node.mail is not None:
+                node.mail = _Outbound(node.mail, own, self._mailed)
         return Addresses(net.directory.axis, dict(net.directory.mail))
 
     async def publish(self, mail: Mapping[str, tuple[str, int]]) -> None:
@@ -210,7 +225,9 @@ class NodeHost:
     async def collect(self) -> Collected:
         events, self._events = self._events, []
         touched, self._touched = self._touched, set()
-        return Collected(events, {a: self._due(a) for a in sorted(touched) if a in self.net.nodes})
+        mailed = set(self._mailed)
+        self._mailed.clear()  # the same set: every node's _Outbound adds to it
+        return Collected(events, {a: self._due(a) for a in sorted(touched) if a in self.net.nodes}, mailed)
 
     # ── faults ──────────────────────────────────────────────────────────────────────────────
 
@@ -240,3 +257,20 @@ class NodeHost:
         self, agency_id: str, document_id: str, recipient_id: str, channel: Channel, number: str
     ) -> bool:
         return await self.faults.forge(self._node(agency_id), document_id, recipient_id, channel, number)
+
+
+class _Outbound:
+    """A node's mail port that notes which other hosts' records offices it writes to: a receiver
+    answers within the SMTP session, so what those nodes reported is ready to collect as soon as
+    the call that sent the mail returns — and no other host's is needed."""
+
+    def __init__(self, inner: MailPort, own: set[str], mailed: set[str]) -> None:
+        self.inner = inner
+        self.own = own
+        self.mailed = mailed
+
+    async def send(self, sender: str, recipient: str, edxml: bytes, subject: str) -> None:
+        domain = recipient.rpartition("@")[2].lower()
+        if domain not in self.own:
+            self.mailed.add(domain)
+        await self.inner.send(sender, recipient, edxml, subject)

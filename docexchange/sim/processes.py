@@ -11,7 +11,7 @@ Messages are tuples:
 
     coordinator → worker  ("call", n, method, args)      a NodeHost method, one at a time
                           ("answer", n, verdict)          the answer to a worker's question
-    worker → coordinator  ("reply", n, True, result)     or ("reply", n, False, "what failed")
+    worker → coordinator  ("reply", n, True, result, collected)   or ("reply", n, False, "why", None)
                           ("ask", n, args)                what the wire does to some bytes
                                                           (FaultInjector.judge), asked mid-call
 
@@ -91,6 +91,11 @@ def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple
 ForkingPickler.register(MappingProxyType, _reduce_mapping_proxy)
 
 
+_PLAIN = frozenset({"start", "publish", "stop", "collect"})
+"""Calls whose reply is the result alone; every other reply carries what the host's nodes
+reported during the call (saves a collection round trip per step)."""
+
+
 class WorkerError(Exception):
     """A worker process failed a call or died: the message names it and says why."""
 
@@ -151,16 +156,17 @@ class _WorkerLoop:
                     continue
                 if method == "stop":
                     host = None  # stopped: nothing left to close
-                self._reply(number, True, result)
-                if method == "stop":
+                    self._reply(number, True, result)
                     return
+                # what the call made the nodes report comes with its result
+                self._reply(number, True, result, None if method in _PLAIN else await host.collect())
         finally:
             if host is not None:
                 await host.stop()
 
-    def _reply(self, number: int, ok: bool, value: Any) -> None:
+    def _reply(self, number: int, ok: bool, value: Any, collected: Collected | None = None) -> None:
         with contextlib.suppress(OSError):  # the coordinator is gone: the loop ends on the pipe's end
-            self.conn.send(("reply", number, ok, value))
+            self.conn.send(("reply", number, ok, value, collected))
 
     def _read(self, loop: asyncio.AbstractEventLoop) -> None:
         """A daemon thread: the pipe's recv blocks, and must not keep the process alive at exit."""
@@ -213,10 +219,13 @@ class _AskingJudge:
 class WorkerLink:
     """One worker process as the coordinator sees it: calls out, answers to its questions."""
 
-    def __init__(self, name: str, spec: HostSpec, cell: Any, judge: WireJudge) -> None:
+    def __init__(
+        self, name: str, spec: HostSpec, cell: Any, judge: WireJudge, reported: Collected | None = None
+    ) -> None:
         self.name = name
         self.spec = spec
         self.judge = judge
+        self.reported = reported if reported is not None else Collected()  # what replies brought
         self.loop = asyncio.get_running_loop()
         self.conn, child = _CONTEXT.Pipe(duplex=True)
         self.process = _CONTEXT.Process(target=worker_main, args=(spec, cell, child), name=name, daemon=True)
@@ -243,7 +252,9 @@ class WorkerLink:
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "reply":
-            _, number, ok, value = message
+            _, number, ok, value, collected = message
+            if collected is not None:
+                self.reported.merge(collected)
             future = self.pending.pop(number, None)
             if future is None or future.done():
                 return
@@ -383,6 +394,8 @@ class ProcessCluster(Cluster):
         self.axis_address: tuple[str, int] | None = None
         self.nodes: list[WorkerLink] = []
         self._by_agency: dict[str, WorkerLink] = {}
+        self._by_domain: dict[str, WorkerLink] = {}
+        self._reported = Collected()  # what the replies of the calls since the last collection brought
         self.axis_pids: list[int] = []  # every axis process, in turn
         self.killed: list[int] = []  # the axis processes killed by outages
 
@@ -391,18 +404,19 @@ class ProcessCluster(Cluster):
         assert self.axis_address is not None
         for index, group in enumerate(self.groups, start=1):
             spec = HostSpec(self.scenario, self.workdir, group, axis_address=self.axis_address)
-            link = WorkerLink(f"nodes-{index}", spec, self.cell, self.judge)
+            link = WorkerLink(f"nodes-{index}", spec, self.cell, self.judge, self._reported)
             self.nodes.append(link)
             self._by_agency.update({agency_id: link for agency_id in group})
         started: list[Addresses] = await asyncio.gather(*(link.call("start") for link in self.nodes))
         mail: dict[str, tuple[str, int]] = {}
-        for addresses in started:
+        for link, addresses in zip(self.nodes, started, strict=True):
             mail.update(addresses.mail)
+            self._by_domain.update({domain: link for domain in addresses.mail})
         await asyncio.gather(*(link.call("publish", mail) for link in self.nodes))
 
     async def _start_axis(self, port: int) -> None:
         spec = HostSpec(self.scenario, self.workdir, (), axis=True, axis_port=port)
-        self.axis = WorkerLink("axis", spec, self.cell, self.judge)
+        self.axis = WorkerLink("axis", spec, self.cell, self.judge, self._reported)
         assert self.axis.process.pid is not None
         self.axis_pids.append(self.axis.process.pid)
         addresses: Addresses = await self.axis.call("start")
@@ -412,8 +426,13 @@ class ProcessCluster(Cluster):
         return self._by_agency[agency_id].host
 
     async def collect(self) -> Collected:
-        collected = Collected()
-        for part in await asyncio.gather(*(link.call("collect") for link in self.nodes)):
+        """What the calls' replies brought, and what the workers they sent mail to have: a node
+        hears from another process only by mail (the axis waits to be polled)."""
+        collected = self._reported.drain()
+        others = {
+            self._by_domain[d].name: self._by_domain[d] for d in collected.mailed if d in self._by_domain
+        }
+        for part in await asyncio.gather(*(others[name].call("collect") for name in sorted(others))):
             collected.merge(part)
         return collected
 
