@@ -1,9 +1,9 @@
 """Where a run's nodes live: all in the run's own process, or spread over worker processes.
 
 The runner drives nodes only through a :class:`Cluster`: it asks which :class:`Host` holds an
-agency and calls that host; after each call it collects what every host's nodes reported. Both
-clusters give the same calls the same effects, so ``run`` and ``run --processes N`` write the same
-stores and the same report.
+agency and calls that host; after each call it collects what the nodes reported meanwhile, on
+whichever host. Both clusters give the same calls the same effects, so ``run`` and
+``run --processes N`` write the same stores and the same report.
 """
 
 from __future__ import annotations

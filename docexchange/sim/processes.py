@@ -276,18 +276,18 @@ class WorkerLink:
         self.process.join(timeout=5)
         for future in self.pending.values():
             if not future.done():
-                future.set_exception(WorkerError(self._why()))
+                future.set_exception(WorkerError(self.why()))
         self.pending.clear()
         self.conn.close()
         self.gone.set()
 
-    def _why(self) -> str:
+    def why(self) -> str:
         what = "was killed" if self.killed else f"died (exit code {self.process.exitcode})"
         return f"worker process {self.name} {what}"
 
     async def call(self, method: str, *args: Any) -> Any:
         if self.lost:
-            raise WorkerError(self._why())
+            raise WorkerError(self.why())
         number = next(self.counter)
         future: asyncio.Future[Any] = self.loop.create_future()
         self.pending[number] = future
@@ -296,7 +296,7 @@ class WorkerLink:
         except OSError:  # it died: say how, once the pipe's end is seen
             self.pending.pop(number, None)
             await self.gone.wait()
-            raise WorkerError(self._why()) from None
+            raise WorkerError(self.why()) from None
         return await future
 
     async def kill(self) -> None:
@@ -457,7 +457,12 @@ class ProcessCluster(Cluster):
         await asyncio.gather(*(link.call("revocations_changed") for link in links))
 
     async def stop(self) -> None:
-        """Nodes first (nothing new reaches the axis), then the axis."""
+        """Nodes first (nothing new reaches the axis), then the axis. WorkerError if a worker had
+        died meanwhile: what it held may not have been stored."""
         await asyncio.gather(*(link.stop() for link in self.nodes))
         if self.axis is not None and not self.axis.killed:
             await self.axis.stop()
+        links = [*self.nodes, *([self.axis] if self.axis is not None else [])]
+        dead = [link.why() for link in links if not link.killed and link.process.exitcode != 0]
+        if dead:
+            raise WorkerError("; ".join(dead))

@@ -18,6 +18,7 @@ the transports interleave internally and however many processes hold the nodes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import shutil
@@ -225,8 +226,11 @@ class SimulationRunner:
                 self.agenda.add(entry)
             await self._drain()
             await self._final_sweep()
-        finally:
-            await self.cluster.stop()
+        except BaseException:
+            with contextlib.suppress(Exception):  # the first failure is the one to report
+                await self.cluster.stop()
+            raise
+        await self.cluster.stop()
         return RunResult(
             self.scenario,
             self.last_day,

@@ -141,6 +141,26 @@ def test_a_worker_that_dies_ends_the_run_with_its_name(tmp_path: Path) -> None:
     assert not any(link.process.is_alive() for link in cluster.nodes)
 
 
+def test_a_worker_that_died_after_its_last_call_fails_the_run_when_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its nodes may have lost what they had not stored: the run does not end as if all were well."""
+
+    async def die_instead_of_sweeping(self: SimulationRunner) -> None:
+        assert isinstance(self.cluster, ProcessCluster)
+        victim = self.cluster.nodes[0].process.pid
+        assert victim is not None
+        os.kill(victim, 9)
+
+    monkeypatch.setattr(SimulationRunner, "_final_sweep", die_instead_of_sweeping)
+    runner = SimulationRunner(load_scenario(FAULTS), tmp_path, until=date(2019, 7, 1), scale=0.1, processes=2)
+    with pytest.raises(WorkerError, match=r"^worker process nodes-1 died \(exit code -9\)$"):
+        asyncio.run(runner.run())
+    cluster = runner.cluster
+    assert isinstance(cluster, ProcessCluster)
+    assert not any(link.process.is_alive() for link in [*cluster.nodes, cluster.axis] if link is not None)
+
+
 def test_processes_need_the_loopback_transport(tmp_path: Path) -> None:
     memory = dataclasses.replace(load_scenario(FAULTS), transport=TransportChoice.MEMORY)
     with pytest.raises(DocexchangeError) as refused:
