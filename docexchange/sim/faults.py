@@ -8,7 +8,9 @@
   sender re-sends them on paper; what was signed before the revocation stays valid.
 * Tampered documents are altered on the wire (one signed byte changed) between sender and
   channel; the receiver refuses them (``signature-invalid``) naming the bytes it got.
-* Lost receipts: a share of status messages taken by the channel vanish.
+* Lost receipts: a share of status messages taken by the channel vanish, and a share of the axis's
+  answers to document uploads: the axis has stored the package, the sender times out and sends the
+  same bytes again under the same DocumentId, and the axis answers that it has them already.
 * A duplicate storm sends the same document bytes again, ``copies`` times, same DocumentId.
 * A skewed clock shifts one node's clock (what it signs and stamps) for the window.
 * A partition cuts the network between one agency and the axis (both ways; its mail still works).

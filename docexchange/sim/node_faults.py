@@ -113,6 +113,8 @@ class NodeFaults:
         self.clock = clock
         self.judge = judge
         self._wire_faults = [f for f in faults if isinstance(f, TamperedDocuments | ReceiptsLost)]
+        self._receipt_faults = [f for f in faults if isinstance(f, ReceiptsLost)]
+        self._answers_judged: dict[str, int] = {}  # per message: how many of the axis's answers to it
         self._impostors: dict[str, AgencySigner] = {}
         self._net: LoopbackNetwork | None = None
 
@@ -179,6 +181,19 @@ class NodeFaults:
         if verdict is WireVerdict.LOSE:
             return None
         return altered if verdict is WireVerdict.ALTER else data
+
+    async def answer_lost(self, data: bytes) -> bool:
+        """Whether the axis's answer to this upload (it has stored the package) is lost on the way
+        back: the sender sees a timeout and sends the same bytes again, which the axis recognises.
+        Each answer to the same message is drawn anew (the n-th of them has its own name)."""
+        now = self.clock.now()
+        if not any(f.window.contains(now) for f in self._receipt_faults):
+            return False
+        name, _ = message_identity(data)
+        count = self._answers_judged.get(name, 0)
+        self._answers_judged[name] = count + 1
+        verdict = await self.judge.judge(f"axis-answer:{count}:{name}", True, False)
+        return verdict is WireVerdict.LOSE
 
     # ── re-sent and forged documents ────────────────────────────────────────────────────────
 
@@ -301,7 +316,12 @@ class _WireAxis:
         carried = await self.faults.carry(data)
         if carried is None:
             return []
-        return await self.inner.upload(carried, recipients)
+        receipts = await self.inner.upload(carried, recipients)
+        if b":Status>" not in data and await self.faults.answer_lost(data):
+            raise TransportError(
+                "axis-timeout", "no answer from the axis (lost on the way back)", retryable=True
+            )
+        return receipts
 
     async def inbox(self) -> list[dict[str, Any]]:
         self._check(0)

@@ -189,6 +189,16 @@ def test_lost_receipts_bring_paper_follow_ups_but_change_nothing_that_was_regist
     _sound(report)
     cost = next(f for f in report.faults if f.kind == "receipts-lost")
     assert cost.affected > 0
+    # the axis's answers to uploads were lost too: senders timed out and sent the same bytes again,
+    # which the axis recognised — no second document, nothing registered twice
+    assert cost.retries > 0
+    assert report.exchange.duplicates > calm[0].exchange.duplicates == 0
+    assert (report.totals.documents, report.totals.deliveries) == (
+        calm[0].totals.documents,
+        calm[0].totals.deliveries,
+    )
+    audited = audit(tmp_path)
+    assert audited.offenders == [] and audited.registered == calm[0].totals.deliveries
     # some senders heard nothing at all for a working day and sent the paper original; the
     # recipient had registered the signed copy, which keeps its legal value
     assert cost.fallbacks > 0
