@@ -115,6 +115,7 @@ class NodeFaults:
         self._wire_faults = [f for f in faults if isinstance(f, TamperedDocuments | ReceiptsLost)]
         self._receipt_faults = [f for f in faults if isinstance(f, ReceiptsLost)]
         self._answers_judged: dict[str, int] = {}  # per message: how many of the axis's answers to it
+        self._named: tuple[bytes, str, bool] | None = None  # the last message named, and its name
         self._impostors: dict[str, AgencySigner] = {}
         self._net: LoopbackNetwork | None = None
 
@@ -176,7 +177,7 @@ class NodeFaults:
         if not any(f.window.contains(now) for f in self._wire_faults):
             return data
         altered = _SUBJECT.sub(lambda m: m.group(1) + _flip(m.group(2)), data, count=1)
-        key, status = message_identity(data)
+        key, status = self._identity(data)
         verdict = await self.judge.judge(key, status, altered != data)
         if verdict is WireVerdict.LOSE:
             return None
@@ -185,15 +186,25 @@ class NodeFaults:
     async def answer_lost(self, data: bytes) -> bool:
         """Whether the axis's answer to this upload (it has stored the package) is lost on the way
         back: the sender sees a timeout and sends the same bytes again, which the axis recognises.
-        Each answer to the same message is drawn anew (the n-th of them has its own name)."""
+        Each answer to the same message is drawn anew (the n-th of them has its own name); a status
+        message's loss is :meth:`carry`'s."""
         now = self.clock.now()
         if not any(f.window.contains(now) for f in self._receipt_faults):
             return False
-        name, _ = message_identity(data)
+        name, status = self._identity(data)
+        if status:
+            return False
         count = self._answers_judged.get(name, 0)
         self._answers_judged[name] = count + 1
         verdict = await self.judge.judge(f"axis-answer:{count}:{name}", True, False)
         return verdict is WireVerdict.LOSE
+
+    def _identity(self, data: bytes) -> tuple[str, bool]:
+        """:func:`message_identity`, parsed once for the upload in hand (``carry`` and then
+        ``answer_lost`` ask about the same bytes object)."""
+        if self._named is None or self._named[0] is not data:
+            self._named = (data, *message_identity(data))
+        return self._named[1], self._named[2]
 
     # ── re-sent and forged documents ────────────────────────────────────────────────────────
 
@@ -317,7 +328,7 @@ class _WireAxis:
         if carried is None:
             return []
         receipts = await self.inner.upload(carried, recipients)
-        if b":Status>" not in data and await self.faults.answer_lost(data):
+        if await self.faults.answer_lost(data):
             raise TransportError(
                 "axis-timeout", "no answer from the axis (lost on the way back)", retryable=True
             )
