@@ -294,6 +294,11 @@ class PkiStore:
     def revocations(self) -> tuple[RevocationRecord, ...]:
         return self._revocations
 
+    @property
+    def revocations_path(self) -> Path:
+        """The file ``certs revoke`` writes (atomically: a new file renamed over the old one)."""
+        return self.directory / REVOCATIONS
+
     def reload_revocations(self) -> None:
         """Re-read ``revocations.json``: another process sharing this folder revoked something."""
         self._revocations = _read_revocations(self.directory / REVOCATIONS)
