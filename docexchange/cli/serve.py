@@ -5,7 +5,10 @@ The axis runs in its own process; the agencies run one per process, or spread ov
 OS gives; where everything listens is printed and written to ``STATE/deployment.json``. Nodes pump
 their outboxes and poll the axis on the system clock. Ctrl-C or SIGTERM stops every process
 gracefully: in-flight work is finished or left in the outbox, stores are closed. A process that
-crashes is restarted on its state at its addresses (``--restarts``). Exit 0 after a clean stop,
+crashes is restarted on its state at its addresses (``--restarts``). Every process re-reads the
+revocation list every ``--revocation-refresh`` seconds and fails closed when it could not for
+``--revocation-max-age``; every listener closes connections that miss the handshake, head or body
+deadline (``--handshake-timeout``, ``--head-timeout``, ``--body-timeout``). Exit 0 after a clean stop,
 1 when a process cannot start or keeps crashing, 2 for bad arguments.
 """
 
@@ -23,8 +26,10 @@ from rich.table import Table
 
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.pki import PkiStore
+from docexchange.pki.freshness import FreshnessPolicy
 from docexchange.registry import Registry, load_registry
 from docexchange.serve import Deployment, ServeError, Supervisor, WorkerSpec, read_deployment
+from docexchange.transport.limits import ListenerLimits
 
 
 def register(sub: Any) -> None:
@@ -55,7 +60,82 @@ def register(sub: Any) -> None:
         metavar="N",
         help="restart a crashed process on its state up to N times (0: a crash stops the network)",
     )
+    limits, freshness = ListenerLimits(), FreshnessPolicy()
+    parser.add_argument(
+        "--revocation-refresh",
+        type=float,
+        default=freshness.refresh_seconds,
+        metavar="SECONDS",
+        help="how often every process re-reads the revocation list: a revocation reaches them all "
+        f"within this (default {freshness.refresh_seconds:g})",
+    )
+    parser.add_argument(
+        "--revocation-max-age",
+        type=float,
+        default=freshness.max_age_seconds,
+        metavar="SECONDS",
+        help="a process whose revocation status is older than this (the list cannot be read) "
+        f"fails closed with revocation-unknown (default {freshness.max_age_seconds:g})",
+    )
+    parser.add_argument(
+        "--handshake-timeout",
+        type=float,
+        default=limits.handshake_seconds,
+        metavar="SECONDS",
+        help=f"close connections whose TLS handshake takes longer (default {limits.handshake_seconds:g})",
+    )
+    parser.add_argument(
+        "--head-timeout",
+        type=float,
+        default=limits.head_seconds,
+        metavar="SECONDS",
+        help="close connections that take longer to send an HTTP request head or an SMTP command, "
+        f"or stay idle longer (default {limits.head_seconds:g})",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=limits.body_seconds,
+        metavar="SECONDS",
+        help=f"close connections that take longer to send a request body or a message (default {limits.body_seconds:g})",
+    )
+    parser.add_argument(
+        "--max-recipients",
+        type=int,
+        default=limits.max_recipients,
+        metavar="N",
+        help=f"RCPT lines per SMTP transaction; 452 past it (default {limits.max_recipients})",
+    )
     parser.set_defaults(handler=run)
+
+
+def _policies(args: argparse.Namespace) -> tuple[ListenerLimits, FreshnessPolicy]:
+    """The listener limits and revocation freshness the options ask for (exit 2 when impossible)."""
+    seconds = {
+        "--revocation-refresh": args.revocation_refresh,
+        "--revocation-max-age": args.revocation_max_age,
+        "--handshake-timeout": args.handshake_timeout,
+        "--head-timeout": args.head_timeout,
+        "--body-timeout": args.body_timeout,
+    }
+    for option, value in seconds.items():
+        if not math.isfinite(value) or value <= 0:
+            raise DocexchangeError(
+                ReasonCode.INVALID_ARGUMENT, f"{option} must be a positive number of seconds"
+            )
+    if args.revocation_max_age < args.revocation_refresh:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT, "--revocation-max-age must be at least --revocation-refresh"
+        )
+    if args.max_recipients < 1:
+        raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--max-recipients must be at least 1")
+    limits = ListenerLimits(
+        handshake_seconds=args.handshake_timeout,
+        head_seconds=args.head_timeout,
+        body_seconds=args.body_timeout,
+        max_recipients=args.max_recipients,
+    )
+    return limits, FreshnessPolicy(args.revocation_refresh, args.revocation_max_age)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--restarts must be 0 or more")
     if not math.isfinite(args.poll) or args.poll <= 0:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, "--poll must be a positive number of seconds")
+    limits, freshness = _policies(args)
     state = Path(args.state)
     state.mkdir(parents=True, exist_ok=True)
     groups = [agencies[i::processes] for i in range(processes)] if agencies else []
@@ -112,6 +193,8 @@ def run(args: argparse.Namespace) -> int:
         include_level2=args.level2,
         host=host,
         poll_seconds=args.poll,
+        limits=limits,
+        freshness=freshness,
     )
     console = Console()
     supervisor = Supervisor(

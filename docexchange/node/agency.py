@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cryptography import x509
+
 from docexchange.clock import Clock
 from docexchange.edxml import (
     Bussiness,
@@ -32,12 +34,13 @@ from docexchange.edxml import (
 )
 from docexchange.edxml.compose import NewDocument, compose
 from docexchange.edxml.numbering import DocumentNumberer, Series, document_kind
-from docexchange.errors import VerificationError
+from docexchange.errors import ReasonCode, VerificationError
 from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog
 from docexchange.node.history import is_paper_original
 from docexchange.node.hops import verify_hop
 from docexchange.node.inbound import InboundMixin
+from docexchange.node.mail_peer import mail_sender_domain
 from docexchange.node.model import (
     OFFICE,
     Draft,
@@ -48,7 +51,14 @@ from docexchange.node.model import (
     SentDocument,
 )
 from docexchange.node.recall import RecallMixin
-from docexchange.pki import ChainCache, PathValidator, PkiStore, StoreRevocationSource
+from docexchange.pki import (
+    ChainCache,
+    PathValidator,
+    PkiStore,
+    RevocationSource,
+    StoreRevocationSource,
+)
+from docexchange.pki.freshness import FreshRevocationSource, RevocationFeed, RevocationStale
 from docexchange.registry import Agency, Registry
 from docexchange.routing import (
     Capabilities,
@@ -96,11 +106,16 @@ class AgencyNode(InboundMixin, RecallMixin):
     mail: MailPort | None = None
     chain_cache: ChainCache | None = None
     """Path verdicts, shareable by the nodes of one process (they depend on the certificates only)."""
+    revocation_feed: RevocationFeed | None = None
+    """A served node's schedule-refreshed revocation status: while it is stale, signing and
+    verification fail closed (``revocation-unknown``) and nothing is received. None: the store's
+    records are current by construction (a simulation tells every process when they change)."""
 
     def __post_init__(self) -> None:
-        validator = PathValidator(
-            self.pki.root, StoreRevocationSource(self.pki, self.clock), cache=self.chain_cache
-        )
+        revocation: RevocationSource = StoreRevocationSource(self.pki, self.clock)
+        if self.revocation_feed is not None:
+            revocation = FreshRevocationSource(revocation, self.revocation_feed)
+        validator = PathValidator(self.pki.root, revocation, cache=self.chain_cache)
         self.signer = AgencySigner(self.pki, validator)
         self.verifier = MessageVerifier(validator, policy=self.signature_policy, clock=self.clock)
         self.axis_certificate = self.pki.service().cert  # hop records are checked against it
@@ -132,6 +147,8 @@ class AgencyNode(InboundMixin, RecallMixin):
         A recipient the routing rules give legal value receives the signed document; one without
         (no certificate on either side) receives it unsigned, for information, with paper.
         """
+        if self.revocation_feed is not None:  # fail closed before a number is taken
+            self.revocation_feed.check()
         now = self.clock.now()
         secret = draft.secrecy.secret
         number = self.store.next_number(now.year, Series.SECRET if secret else Series.NORMAL)
@@ -169,6 +186,8 @@ class AgencyNode(InboundMixin, RecallMixin):
         if not secret and any(d.legal_value and d.electronic for d in decisions):
             try:
                 signed = to_bytes(self.signer.sign(build_document(message), now))
+            except RevocationStale:
+                raise  # not a verdict on the certificate (checked above, went stale since): retry
             except VerificationError as exc:
                 # Signing checks the certificates first (DOMAIN.md §6): a revoked or expired one
                 # means the agency cannot sign today, so the document goes as without a
@@ -372,12 +391,16 @@ class AgencyNode(InboundMixin, RecallMixin):
         """Fetch everything waiting at the axis, hand it to ``receive``, acknowledge each."""
         if self.axis is None:
             return 0
+        if self.revocation_feed is not None and self.revocation_feed.stale:
+            return 0  # failing closed: what waits at the axis stays there until the status is fresh
         handled = 0
         try:
             for package in await self.axis.inbox():
                 data, hops = await self.axis.download(package["package_id"])
                 self._check_hops(package, data, hops)
                 outcome = await self.receive(data, Channel.AXIS)
+                if outcome.retry_later and outcome.reason == ReasonCode.REVOCATION_UNKNOWN.value:
+                    break  # went stale meanwhile: no verdict, and no delivery counted against it
                 if outcome.retry_later and int(package.get("deliveries", 0)) < MAX_AXIS_DELIVERIES:
                     continue  # unacknowledged: the axis delivers it again; the next ones go on
                 state = "done" if outcome.delivered else "fail"
@@ -394,6 +417,10 @@ class AgencyNode(InboundMixin, RecallMixin):
         verdict = "signed by the axis" if hops and len(good) == len(hops) else "NOT signed by the axis"
         times = ", ".join(str(h.get("at", "?")) for h in hops)
         self._event(str(package.get("document_id", "")), "hop", Channel.AXIS.value, f"{verdict}: {times}")
+
+    def mail_sender(self, cert: x509.Certificate) -> str:
+        """The mail domain a client presenting ``cert`` may send from (:func:`mail_sender_domain`)."""
+        return mail_sender_domain(self.registry, cert)
 
     async def mail_delivery(self, mail_from: str, recipient: str, edxml: bytes) -> MailOutcome:
         """The records-office mail handler's callback: 250 once stored, 5xx when unreadable."""

@@ -24,7 +24,15 @@ from docexchange.edxml.parse import DEFAULT_LIMITS, ParseLimits, parse_message
 from docexchange.edxml.schema import MessageKind
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.hops import hop_payload, sign_hop
-from docexchange.pki import AXIS_HOST, ChainCache, PathValidator, PkiStore, StoreRevocationSource
+from docexchange.pki import (
+    AXIS_HOST,
+    ChainCache,
+    PathValidator,
+    PkiStore,
+    RevocationSource,
+    StoreRevocationSource,
+)
+from docexchange.pki.freshness import FreshRevocationSource, RevocationFeed
 from docexchange.registry import Registry
 from docexchange.store import HubStore, NewPackage, PackageRow, PayloadKind
 from docexchange.transport.tls import authenticated_agency
@@ -60,6 +68,7 @@ class Hub:
         *,
         limits: ParseLimits = DEFAULT_LIMITS,
         chain_cache: ChainCache | None = None,
+        revocation_feed: RevocationFeed | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
@@ -67,7 +76,10 @@ class Hub:
         self.clock = clock
         self.limits = limits
         self.max_bytes = limits.max_bytes
-        self.validator = PathValidator(pki.root, StoreRevocationSource(pki, clock), cache=chain_cache)
+        revocation: RevocationSource = StoreRevocationSource(pki, clock)
+        if revocation_feed is not None:  # a served axis: fail closed while the status is stale
+            revocation = FreshRevocationSource(revocation, revocation_feed)
+        self.validator = PathValidator(pki.root, revocation, cache=chain_cache)
         self.credential = pki.service()
 
     def authenticate(self, cert: x509.Certificate | None) -> str:

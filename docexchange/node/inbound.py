@@ -15,6 +15,7 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.history import named_digest, sender_view
 from docexchange.node.model import OFFICE, ReceiveOutcome
 from docexchange.node.statuses import StatusesMixin, response_to
+from docexchange.pki.freshness import RevocationStale
 from docexchange.protocol import IllegalTransition, unknown_document
 from docexchange.routing import Channel
 from docexchange.signing import VerifiedDocument
@@ -49,6 +50,9 @@ class InboundMixin(StatusesMixin):
             return self._receive(data, channel)
         except StoreBusyError as exc:  # try again later: nothing was taken
             return ReceiveOutcome(False, exc.code.value, exc.message, retry_later=True)
+        except RevocationStale as exc:  # fail closed, but this node's fault: deliver again later
+            self._event("", "revocation-unknown", channel.value, exc.message)
+            return ReceiveOutcome(False, exc.code.value, exc.message, retry_later=True)
         except Exception as exc:
             # Nothing may take the node down. Not the input's fault as far as we know (that would
             # have been a refusal) and nothing was committed: leave the message to be delivered
@@ -58,6 +62,8 @@ class InboundMixin(StatusesMixin):
             return ReceiveOutcome(False, ReasonCode.UNPROCESSABLE.value, text, retry_later=True)
 
     def _receive(self, data: bytes, channel: Channel) -> ReceiveOutcome:
+        if self.revocation_feed is not None:  # nothing is taken while revocation status is stale
+            self.revocation_feed.check()
         try:
             root, kind = parse_message(data, self.verifier.limits)
             summary = summarize(root, kind)
@@ -87,6 +93,8 @@ class InboundMixin(StatusesMixin):
         digest = hashlib.sha256(data).hexdigest()
         try:
             verified = self.verifier.verify_document(data, parsed=parsed)
+        except RevocationStale:
+            raise  # went stale while verifying: not the document's fault
         except DocexchangeError as exc:
             self._event(summary.document_id, "refused", channel.value, f"{exc.code.value}: {exc.message}")
             self._refuse_unverified(parsed, summary, channel, exc, digest)
@@ -199,6 +207,8 @@ class InboundMixin(StatusesMixin):
     ) -> ReceiveOutcome:
         try:
             verified = self.verifier.verify_status(data, parsed=parsed)
+        except RevocationStale:
+            raise
         except DocexchangeError as exc:
             self._event(document_id, "status-refused", channel.value, f"{exc.code.value}: {exc.message}")
             return ReceiveOutcome(True, exc.code.value, exc.message, document_id)

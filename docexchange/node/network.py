@@ -17,11 +17,15 @@ from docexchange.node.directory import Directory
 from docexchange.node.events import EventLog
 from docexchange.node.hub import Hub
 from docexchange.pki import AXIS_HOST, ChainCache, PkiStore
+from docexchange.pki.freshness import RevocationFeed
 from docexchange.registry import Registry
 from docexchange.routing import CapabilitySource, RoutingRules
 from docexchange.store import HubStore, NodeStore
-from docexchange.transport.axis_http import AxisClient, AxisHttpServer
-from docexchange.transport.mail import MailClient, MailDelivery, MailServer, RecordsOfficeHandler
+from docexchange.transport.axis_http import AxisClient
+from docexchange.transport.axis_server import AxisHttpServer
+from docexchange.transport.limits import DEFAULT_LIMITS, ListenerLimits
+from docexchange.transport.mail import MailClient, MailDelivery
+from docexchange.transport.mail_server import MailServer, RecordsOfficeHandler
 from docexchange.transport.memory import MemoryAxisClient, MemoryMailClient
 from docexchange.transport.tls import client_context, server_context
 
@@ -48,6 +52,10 @@ class LoopbackNetwork:
     chain_cache: ChainCache = field(default_factory=lambda: ChainCache(maxsize=16384))
     """One cache of path verdicts for the axis and every node of this process: each would
     otherwise build and verify every sender's path once for itself."""
+    limits: ListenerLimits = DEFAULT_LIMITS  # deadlines and caps of every listener of this process
+    revocation_feed: RevocationFeed | None = None
+    """Served processes: the schedule-refreshed revocation status every node and the axis of
+    this process verify against (None in simulations, which announce revocations themselves)."""
     hub: Hub | None = None
     _axis_server: AxisHttpServer | None = None
     _hub_store: HubStore | None = None
@@ -57,11 +65,18 @@ class LoopbackNetwork:
     async def start_axis(self, port: int | None = None) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
         self._hub_store = HubStore(self.state / "axis.sqlite", power_safe=self.power_safe)
-        self.hub = Hub(self._hub_store, self.registry, self.pki, self.clock, chain_cache=self.chain_cache)
+        self.hub = Hub(
+            self._hub_store,
+            self.registry,
+            self.pki,
+            self.clock,
+            chain_cache=self.chain_cache,
+            revocation_feed=self.revocation_feed,
+        )
         if self.transport == "memory":
             return
         self._axis_server = AxisHttpServer(
-            self.hub, server_context(self.pki.service(), self.pki.root), host=self.host
+            self.hub, server_context(self.pki.service(), self.pki.root), host=self.host, limits=self.limits
         )
         if port is None:  # a restarted axis keeps its address
             port = self.directory.axis[1] if self.directory.axis is not None else 0
@@ -102,6 +117,7 @@ class LoopbackNetwork:
             events=self.events,
             policy=policy or ReceiverPolicy(),
             chain_cache=self.chain_cache,
+            revocation_feed=self.revocation_feed,
         )
         if self.transport == "memory":
             self._memory_channels(node)
@@ -111,7 +127,9 @@ class LoopbackNetwork:
                 port, client_context(self.pki.root, own), server_hostname=AXIS_HOST, host=host
             )
         if caps.mail and self.transport != "memory":
-            handler = RecordsOfficeHandler({agency.domain}, node.mail_delivery)
+            handler = RecordsOfficeHandler(
+                {agency.domain}, node.mail_delivery, node.mail_sender, limits=self.limits
+            )
             server = MailServer(
                 handler,
                 server_context(own, self.pki.root),

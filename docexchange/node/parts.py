@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from docexchange.clock import Clock
 from docexchange.node.events import EventLog, NodeEvent
 from docexchange.pki import PkiStore
+from docexchange.pki.freshness import RevocationFeed
 from docexchange.registry import Agency, Registry
 from docexchange.routing import CapabilitySource, Channel, RoutingRules
 from docexchange.signing import MessageVerifier
@@ -35,6 +36,7 @@ class NodeParts:
     policy: ReceiverPolicy
     signer: AgencySigner
     verifier: MessageVerifier
+    revocation_feed: RevocationFeed | None
     _worker: ThreadPoolExecutor
 
     @property

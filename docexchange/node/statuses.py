@@ -19,6 +19,7 @@ from docexchange.errors import DocexchangeError, ReasonCode, VerificationError
 from docexchange.node.history import receiver_view
 from docexchange.node.model import OFFICE, PreparedStatus
 from docexchange.node.parts import NodeParts
+from docexchange.pki.freshness import RevocationStale
 from docexchange.protocol import IllegalTransition, ReceivedDocument
 from docexchange.routing import Channel
 from docexchange.store import Direction, IncomingEntry, IncomingState, PayloadKind
@@ -42,6 +43,8 @@ class StatusesMixin(NodeParts):
     def _prepare(self, status: StatusMessage, to: str, channel: Channel) -> PreparedStatus:
         try:
             payload = to_bytes(self.signer.sign(build_status(status), status.timestamp))
+        except RevocationStale:
+            raise  # not a verdict on the certificate: the caller's whole step is retried later
         except VerificationError as exc:  # signing checks the certificate first (DOMAIN.md §6)
             return PreparedStatus(status, to, channel, None, f"{exc.code.value}: {exc.message}")
         return PreparedStatus(status, to, channel, payload)

@@ -9,6 +9,9 @@ The supervisor talks to each worker over a pipe, with small dicts:
     worker → supervisor  {"stopped": {...}}      what was left in the outboxes, for the log
     worker → supervisor  {"failed": "..."}       could not start: the reason, then exit 1
 
+Every process keeps its revocation status fresh (:class:`~docexchange.pki.freshness.RevocationFeed`,
+re-read every ``freshness.refresh_seconds``) and logs on stderr, one line per event.
+
 Nodes run live on the system clock: each round pumps every outbox (what is due is sent, failures
 are retried or fall back by the routing rules) and, every ``poll_seconds``, polls the axis. A stop
 request, SIGTERM or the supervisor's pipe closing ends the loop after the round in hand: mail
@@ -21,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import sys
 import threading
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -34,10 +38,12 @@ from docexchange.clock import SystemClock
 from docexchange.node.directory import Directory
 from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import PkiStore
+from docexchange.pki.freshness import FreshnessPolicy, RevocationFeed
 from docexchange.registry import load_registry
 from docexchange.routing import CapabilityTable, RoutingRules
 from docexchange.serve.deployment import read_deployment_json
 from docexchange.store import OutboxState
+from docexchange.transport.limits import DEFAULT_LIMITS, ListenerLimits
 
 ROUND_SECONDS = 0.2  # a round of pumping when nothing else wakes the loop
 
@@ -56,11 +62,24 @@ class WorkerSpec:
     axis_port: int = 0
     mail_ports: tuple[tuple[str, int], ...] = ()  # agency → port, to restart where it listened
     poll_seconds: float = 1.0
+    limits: ListenerLimits = DEFAULT_LIMITS
+    freshness: FreshnessPolicy = field(default_factory=FreshnessPolicy)
+
+
+LOG_FORMAT = "%(asctime)s {name} %(levelname)s %(message)s"
+
+
+def configure_logging(name: str) -> None:
+    """One line per event on stderr, prefixed with the process's name; libraries kept quiet."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format=LOG_FORMAT.format(name=name))
+    for noisy in ("mail.log", "aiohttp.access", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def worker_main(spec: WorkerSpec, conn: Connection) -> None:
     """Process entry point (multiprocessing, spawn)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(spec.name)
     try:
         code = asyncio.run(_Worker(spec, conn).run())
     except Exception as exc:  # never a silent death: the supervisor is told why
@@ -84,6 +103,7 @@ class _Worker:
         threading.Thread(target=self._read_pipe, args=(loop,), name="pipe", daemon=True).start()
         registry = load_registry(self.spec.registry, include_level2=self.spec.include_level2)
         pki = PkiStore.open(Path(self.spec.certs))
+        feed = RevocationFeed(pki, self.spec.freshness)
         state = Path(self.spec.state)
         net = LoopbackNetwork(
             state,
@@ -94,7 +114,10 @@ class _Worker:
             CapabilityTable(),
             directory=Directory(axis=self.spec.axis),
             host=self.spec.host,
+            limits=self.spec.limits,
+            revocation_feed=feed,
         )
+        refresher = asyncio.create_task(self._refresh(feed))
         try:
             if self.spec.role == "axis":
                 await net.start_axis(self.spec.axis_port)
@@ -117,10 +140,18 @@ class _Worker:
                     for agency_id, node in net.nodes.items()
                 }
         finally:
+            refresher.cancel()
             await net.stop()
         with contextlib.suppress(OSError):
             self.conn.send({"stopped": {"pending": left}})
         return 0
+
+    async def _refresh(self, feed: RevocationFeed) -> None:
+        """Re-read the revocation list on schedule, for as long as the process serves."""
+        while not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), feed.policy.refresh_seconds)
+            feed.refresh()
 
     def _read_pipe(self, loop: asyncio.AbstractEventLoop) -> None:
         """A daemon thread: the pipe's recv blocks, and must not keep the process alive at exit."""

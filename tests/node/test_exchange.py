@@ -246,14 +246,12 @@ async def test_garbage_by_mail_gets_554_and_the_node_keeps_serving(
 ) -> None:
     import asyncio
     import smtplib
-    import ssl
-
-    from cryptography.hazmat.primitives.serialization import Encoding
 
     from docexchange.transport.mail import build_mail
+    from docexchange.transport.tls import client_context
 
     host, port = network.directory.resolve_mail("danang.gov.vn")
-    context = ssl.create_default_context(cadata=net_pki.root.public_bytes(Encoding.PEM).decode())
+    context = client_context(net_pki.root, net_pki.organisation(VPCP_ID))  # a certified agency gone bad
     context.check_hostname = False
 
     def hostile() -> tuple[int, bytes]:

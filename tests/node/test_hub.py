@@ -16,7 +16,8 @@ from docexchange.node.hub import Hub
 from docexchange.pki import AXIS_HOST, PkiStore
 from docexchange.registry import Registry
 from docexchange.store import HubStore
-from docexchange.transport.axis_http import AxisClient, AxisHttpServer
+from docexchange.transport.axis_http import AxisClient
+from docexchange.transport.axis_server import AxisHttpServer
 from docexchange.transport.errors import TransportError
 from docexchange.transport.tls import client_context, server_context
 from tests.edxml.factories import document

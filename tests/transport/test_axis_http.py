@@ -12,7 +12,8 @@ from cryptography import x509
 from docexchange.clock import VIETNAM_TZ, FixedClock
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.pki import AXIS_HOST, Credential, PathValidator, PkiStore, StoreRevocationSource
-from docexchange.transport.axis_http import AxisClient, AxisHttpServer
+from docexchange.transport.axis_http import AxisClient
+from docexchange.transport.axis_server import AxisHttpServer
 from docexchange.transport.errors import TransportError
 from docexchange.transport.tls import authenticated_agency, client_context, server_context
 from tests.netpki import LAO_CAI_ID, VPCP_ID

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import smtplib
-import ssl
 from collections.abc import AsyncIterator
 
 import pytest
 
+from docexchange.node.mail_peer import mail_sender_domain
 from docexchange.pki import PkiStore
 from docexchange.registry import Registry
 from docexchange.transport.errors import TransportError
-from docexchange.transport.mail import MailClient, MailOutcome, MailServer, RecordsOfficeHandler, build_mail
+from docexchange.transport.mail import MailClient, MailOutcome, build_mail
+from docexchange.transport.mail_server import MailServer, RecordsOfficeHandler
 from docexchange.transport.tls import client_context, server_context
 from tests.netpki import LAO_CAI_ID, VPCP_ID
 
@@ -35,9 +36,10 @@ async def lao_cai_mail(net_pki: PkiStore, net_registry: Registry) -> AsyncIterat
     agency = net_registry.get(LAO_CAI_ID)
     inbox = Inbox()
     tls = server_context(net_pki.organisation(LAO_CAI_ID), net_pki.root)
-    server = MailServer(
-        RecordsOfficeHandler({agency.domain}, inbox.deliver), tls, hostname=agency.domain, max_bytes=64 * 1024
+    handler = RecordsOfficeHandler(
+        {agency.domain}, inbox.deliver, lambda cert: mail_sender_domain(net_registry, cert)
     )
+    server = MailServer(handler, tls, hostname=agency.domain, max_bytes=64 * 1024)
     await server.start()
     yield server, inbox
     await server.stop()
@@ -63,13 +65,10 @@ async def test_relaying_to_a_foreign_domain_is_refused(
 ) -> None:
     import asyncio
 
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     server, inbox = lao_cai_mail
-    root_pem = net_pki.root.public_bytes(Encoding.PEM).decode()
 
     def relay() -> tuple[int, bytes]:
-        with _plain_smtplib(server.port, root_pem) as client:
+        with _plain_smtplib(server.port, net_pki) as client:
             client.mail("vanthu@chinhphu.gov.vn")
             return client.rcpt("vanthu@example.com")
 
@@ -108,8 +107,9 @@ async def test_node_refusal_becomes_554_with_the_reason(
     assert not refused.value.retryable
 
 
-def _plain_smtplib(port: int, root_pem: str) -> smtplib.SMTP:
-    context = ssl.create_default_context(cadata=root_pem)
+def _plain_smtplib(port: int, pki: PkiStore, agency_id: str = VPCP_ID) -> smtplib.SMTP:
+    """Python's own SMTP client, presenting the agency's organisation certificate after STARTTLS."""
+    context = client_context(pki.root, pki.organisation(agency_id))
     context.check_hostname = False  # loopback has no DNS for laocai.gov.vn; the chain is still verified
     client = smtplib.SMTP("127.0.0.1", port, local_hostname="chinhphu.gov.vn", timeout=10)
     client.starttls(context=context)
@@ -122,13 +122,10 @@ async def test_a_plain_smtplib_client_can_deliver(
 ) -> None:
     import asyncio
 
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     server, inbox = lao_cai_mail
-    root_pem = net_pki.root.public_bytes(Encoding.PEM).decode()
 
     def send() -> None:
-        with _plain_smtplib(server.port, root_pem) as client:
+        with _plain_smtplib(server.port, net_pki) as client:
             client.send_message(
                 build_mail("vanthu@chinhphu.gov.vn", "vanthu@laocai.gov.vn", EDXML, "Văn bản")
             )
@@ -142,16 +139,13 @@ async def test_hostile_input_gets_5xx_and_the_server_keeps_serving(
 ) -> None:
     import asyncio
 
-    from cryptography.hazmat.primitives.serialization import Encoding
-
     server, inbox = lao_cai_mail
-    root_pem = net_pki.root.public_bytes(Encoding.PEM).decode()
 
     def hostile() -> list[int]:
         codes = []
         with smtplib.SMTP("127.0.0.1", server.port, local_hostname="attacker", timeout=10) as plain:
             codes.append(plain.mail("x@chinhphu.gov.vn")[0])  # before STARTTLS: 530
-        with _plain_smtplib(server.port, root_pem) as client:
+        with _plain_smtplib(server.port, net_pki) as client:
             client.mail("vanthu@chinhphu.gov.vn")
             client.rcpt("vanthu@laocai.gov.vn")
             codes.append(client.data(b"Subject: no attachment\r\n\r\njust text\r\n")[0])
