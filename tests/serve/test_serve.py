@@ -7,10 +7,7 @@ import asyncio
 import os
 import signal
 import smtplib
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,16 +23,7 @@ from docexchange.serve import DEPLOYMENT_FILE, Deployment, read_deployment
 from docexchange.store import NodeStore
 from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
 from tests.node.helpers import draft, receipt
-
-SERVED = (LAO_CAI_ID, DA_NANG_ID)  # Văn phòng Chính phủ is played by the test, in this process
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[str]
-    state: Path
-    deployment: Deployment
-    printed: str
+from tests.serve.served import SERVED, Served, kill_serve, start_serve, stop_serve
 
 
 def _alive(pid: int) -> bool:
@@ -49,36 +37,12 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def served(request: pytest.FixtureRequest, tmp_path: Path, net_pki: PkiStore) -> Iterator[Served]:
     """``docexchange serve`` in a subprocess; a test's ``serve_args`` marker adds options."""
-    state = tmp_path / "state"
-    command = [sys.executable, "-m", "docexchange", "serve", "--certs", str(net_pki.directory)]
-    command += ["--state", str(state), "--agencies", *SERVED, "--processes", "2", "--poll", "0.2"]
     marker = request.node.get_closest_marker("serve_args")
-    command += list(marker.args) if marker is not None else []
-    env = {**os.environ, "COLUMNS": "200"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    assert process.stdout is not None
-    printed = []
-    for line in process.stdout:  # blocks until the supervisor reports every process listening
-        printed.append(line)
-        if line.startswith("Ready: "):
-            break
-    else:
-        process.wait(30)
-        pytest.fail(
-            f"serve exited {process.returncode} before it was ready: {process.stderr.read() if process.stderr else ''}"
-        )
+    served = start_serve(net_pki.directory, tmp_path / "state", *(marker.args if marker is not None else ()))
     try:
-        yield Served(process, state, read_deployment(state / DEPLOYMENT_FILE), "".join(printed))
+        yield served
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
-
-
-def _stop(served: Served) -> tuple[int, str]:
-    served.process.send_signal(signal.SIGTERM)
-    out, _ = served.process.communicate(timeout=90)
-    return served.process.returncode, out
+        kill_serve(served)
 
 
 def test_each_part_runs_in_its_own_process_and_sigterm_stops_them_all(
@@ -97,7 +61,7 @@ def test_each_part_runs_in_its_own_process_and_sigterm_stops_them_all(
             code, _ = smtp.ehlo("test.gov.vn")
             assert code == 250 and smtp.has_extn("starttls")
     assert f"https://127.0.0.1:{deployment.axis[1]}/v1" in served.printed
-    code, out = _stop(served)
+    code, out = stop_serve(served)
     assert code == 0 and "Stopped: stores closed; 0 item(s) left in outboxes for the next start." in out
     assert not any(_alive(pid) for pid in pids)
     for agency_id in SERVED:  # closed cleanly: the stores open and hold nothing half-done
@@ -138,7 +102,7 @@ def test_a_document_sent_to_served_agencies_is_registered_answered_and_audited(
     document_id, answered, channels = asyncio.run(exchange())
     assert channels == {LAO_CAI_ID: Channel.AXIS, DA_NANG_ID: Channel.AXIS}
     assert answered == {LAO_CAI_ID: "03", DA_NANG_ID: "03"}
-    code, _ = _stop(served)
+    code, _ = stop_serve(served)
     assert code == 0
     for agency_id, channel in channels.items():
         with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
@@ -199,7 +163,7 @@ async def _send_through_a_crash(
 
 
 def _landed_once(served: Served, ids: list[str]) -> None:
-    code, out = _stop(served)
+    code, out = stop_serve(served)
     assert code == 0, out
     for agency_id in SERVED:
         with NodeStore(served.state / f"{agency_id}.sqlite", agency_id) as store:
@@ -257,6 +221,16 @@ def test_an_agency_node_killed_mid_run_restarts_with_its_registers_and_outbox(
         (["--agencies", LAO_CAI_ID, LAO_CAI_ID], f"--agencies: {LAO_CAI_ID} named twice"),
         (["--restarts", "-1"], "--restarts must be 0 or more"),
         (["--deployment", "missing.json"], "--deployment: "),
+        (["--revocation-refresh", "0"], "--revocation-refresh must be a positive number of seconds"),
+        (["--revocation-max-age", "inf"], "--revocation-max-age must be a positive number of seconds"),
+        (
+            ["--revocation-refresh", "10", "--revocation-max-age", "5"],
+            "--revocation-max-age must be at least --revocation-refresh",
+        ),
+        (["--handshake-timeout", "-1"], "--handshake-timeout must be a positive number of seconds"),
+        (["--head-timeout", "nan"], "--head-timeout must be a positive number of seconds"),
+        (["--body-timeout", "0"], "--body-timeout must be a positive number of seconds"),
+        (["--max-recipients", "0"], "--max-recipients must be at least 1"),
     ],
 )
 def test_bad_options_are_refused_with_exit_2_before_anything_starts(
