@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from docexchange.metrics.outcomes import (
@@ -21,6 +22,7 @@ from docexchange.metrics.outcomes import (
     refusals_by_reason,
 )
 from docexchange.report import (
+    AdoptionInput,
     Calibration,
     Compliance,
     Count,
@@ -35,6 +37,7 @@ from docexchange.report import (
     ShareRow,
     Shares,
     Target,
+    TargetUnit,
     TierSeries,
     Timing,
     Totals,
@@ -44,7 +47,7 @@ from docexchange.report import (
 from docexchange.report.codec import round_value
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.runner import RunResult
-from docexchange.sim.scenario import AdoptionMeasure, PublishedFigure, Scope, TargetMeasure
+from docexchange.sim.scenario import AdoptionMeasure, CountingRule, PublishedFigure, Scope, TargetMeasure
 from docexchange.sim.scenario import Target as PlanTarget
 
 BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
@@ -89,6 +92,7 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
         shares=_shares(counted, scenario.targets, run.period_end),
         paper_reasons=_paper_reasons(counted),
         targets=tuple(_targets(run, counted)),
+        inputs=tuple(_inputs(run)),
         calibration=tuple(_calibration(f, counted, calendar) for f in scenario.published),
         timing=_timing(counted, calendar),
         deadlines=_deadlines(counted, calendar),
@@ -215,17 +219,53 @@ def _in_scope(r: DeliveryResult, scope: Scope, exclude_secret: bool) -> bool:
     return not scope.agencies or d.sender in scope.agencies or d.recipient in scope.agencies
 
 
-def _document_value(
-    measure: TargetMeasure, rows: list[DeliveryResult], calendar: WorkingCalendar
-) -> float | None:
-    if not rows:
-        return None
+def _delivery_met(measure: TargetMeasure, r: DeliveryResult) -> bool:
+    """Whether one delivery went the way a share measure asks."""
     if measure is TargetMeasure.ELECTRONIC_SHARE:
-        return sum(r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY) for r in rows) / len(rows)
+        return r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY)
     if measure is TargetMeasure.SIGNED_ELECTRONIC_SHARE:
-        return sum(r.outcome is Outcome.LEGAL for r in rows) / len(rows)
+        return r.outcome is Outcome.LEGAL
     if measure is TargetMeasure.FULLY_ELECTRONIC_SHARE:
-        return sum(r.outcome is Outcome.LEGAL and not r.delivery.paper_copy for r in rows) / len(rows)
+        return r.outcome is Outcome.LEGAL and not r.delivery.paper_copy
+    raise ValueError(f"{measure.value} is not a share of deliveries")
+
+
+@dataclass(frozen=True)
+class DocumentShare:
+    """A share measure over documents (by a counting rule) and over their deliveries."""
+
+    documents: int
+    counted: int  # documents that count under the rule
+    deliveries: int
+    met: int  # deliveries that went the measure's way
+
+    @property
+    def share(self) -> float | None:
+        return self.counted / self.documents if self.documents else None
+
+    @property
+    def per_delivery(self) -> float | None:
+        return self.met / self.deliveries if self.deliveries else None
+
+
+def document_share(
+    measure: TargetMeasure, rule: CountingRule, rows: Iterable[DeliveryResult]
+) -> DocumentShare:
+    """Group in-scope deliveries by document and count the documents ``rule`` accepts."""
+    by_document: dict[str, list[bool]] = defaultdict(list)
+    for r in rows:
+        by_document[r.delivery.document_id].append(_delivery_met(measure, r))
+    met = [sum(flags) for flags in by_document.values()]
+    sizes = [len(flags) for flags in by_document.values()]
+    return DocumentShare(
+        documents=len(by_document),
+        counted=sum(rule.counts(m, n) for m, n in zip(met, sizes, strict=True)),
+        deliveries=sum(sizes),
+        met=sum(met),
+    )
+
+
+def _exchange_days(rows: list[DeliveryResult], calendar: WorkingCalendar) -> float | None:
     days = [
         _hours(calendar, r.delivery.signed_at, r.accepted_at) / _daily(calendar)
         for r in rows
@@ -234,32 +274,46 @@ def _document_value(
     return sum(days) / len(days) if days else None
 
 
+def _document_value(
+    measure: TargetMeasure, rule: CountingRule, rows: list[DeliveryResult], calendar: WorkingCalendar
+) -> float | None:
+    if not rows:
+        return None
+    if measure.counts_documents:
+        return document_share(measure, rule, rows).share
+    return _exchange_days(rows, calendar)
+
+
+def _inputs(run: RunResult) -> Iterable[AdoptionInput]:
+    """The plan's adoption figures beside the levels the scenario set: inputs, not results."""
+    scenario = run.scenario
+    for target in scenario.targets:
+        measure = target.measure.adoption_measure
+        if measure is None or target.by > run.period_end:
+            continue
+        agencies = [
+            a
+            for a in run.participants
+            if (not target.scope.tiers or a.tier in target.scope.tiers)
+            and (not target.scope.agencies or a.id in target.scope.agencies)
+        ]
+        if not agencies:
+            continue
+        if measure is AdoptionMeasure.MAIL_USE:  # a share of officials, the scenario's own number
+            level = sum(scenario.adoption.share(a, measure, target.by) for a in agencies) / len(agencies)
+        else:  # agencies that have adopted, by their seeded thresholds
+            level = sum(run.adoption.has_adopted(a, measure, target.by) for a in agencies) / len(agencies)
+        yield AdoptionInput(
+            target.name, _ADOPTION_MEASURES[target.measure], _scope_text(target.scope, len(agencies), "agencies"),
+            target.by, target.value, round_value(level), len(agencies), target.source,
+        )  # fmt: skip
+
+
 def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
     scenario = run.scenario
     for target in scenario.targets:
-        adoption = _ADOPTION_MEASURES.get(target.measure)
-        if adoption is not None:
-            if target.by > run.period_end:
-                continue  # the run stopped before the date the target is set for
-            agencies = [
-                a
-                for a in run.participants
-                if (not target.scope.tiers or a.tier in target.scope.tiers)
-                and (not target.scope.agencies or a.id in target.scope.agencies)
-            ]
-            if not agencies:
-                continue
-            measure = target.measure.adoption_measure
-            assert measure is not None
-            if measure is AdoptionMeasure.MAIL_USE:  # a share of officials, drawn per document
-                value = sum(scenario.adoption.share(a, measure, target.by) for a in agencies) / len(agencies)
-            else:  # agencies that have adopted, by their seeded thresholds
-                value = sum(run.adoption.has_adopted(a, measure, target.by) for a in agencies) / len(agencies)
-            yield Target(
-                target.name, adoption, _scope_text(target.scope, len(agencies), "agencies"), target.by,
-                target.value, round_value(value), len(agencies), target.source,
-            )  # fmt: skip
-            continue
+        if target.measure.adoption_measure is not None:
+            continue  # an input: see _inputs
         since = target.since or scenario.start
         until = min(target.by, run.period_end)
         rows = [
@@ -268,14 +322,29 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
             if since <= r.delivery.signed_at.date() <= until
             and _in_scope(r, target.scope, target.exclude_secret)
         ]
-        measured = _document_value(target.measure, rows, run.calendar)
-        if measured is None:
+        if not rows:
             continue
         note = "" if target.by <= run.period_end else f"; measured until {run.period_end} (run shortened)"
+        measure = _DOCUMENT_MEASURES[target.measure]
+        if target.measure.counts_documents:
+            counted = document_share(target.measure, target.counting, rows)
+            assert counted.share is not None and counted.per_delivery is not None
+            scope = _scope_text(
+                target.scope, counted.documents, "documents", since, until, target.exclude_secret
+            )
+            yield Target(
+                target.name, measure, TargetUnit.DOCUMENT, target.counting.text, scope + note, target.by,
+                target.value, round_value(counted.share), counted.documents, counted.deliveries,
+                round_value(counted.per_delivery), target.source,
+            )  # fmt: skip
+            continue
+        days = _exchange_days(rows, run.calendar)
+        if days is None:
+            continue
+        scope = _scope_text(target.scope, len(rows), "deliveries", since, until, target.exclude_secret)
         yield Target(
-            target.name, _DOCUMENT_MEASURES[target.measure],
-            _scope_text(target.scope, len(rows), "deliveries", since, until, target.exclude_secret) + note,
-            target.by, target.value, round_value(measured), len(rows), target.source,
+            target.name, measure, TargetUnit.DELIVERY, "", scope + note, target.by,
+            target.value, round_value(days), 0, len(rows), None, target.source,
         )  # fmt: skip
 
 
@@ -305,7 +374,7 @@ def _calibration(
     figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar
 ) -> Calibration:
     rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
-    value = _document_value(figure.measure, rows, calendar)
+    value = _document_value(figure.measure, figure.counting, rows, calendar)
     return Calibration(figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source)
 
 

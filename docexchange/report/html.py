@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 
 from docexchange.report.labels import TRANSPORT_LABELS, label
-from docexchange.report.schema import FORMAT, Report
+from docexchange.report.schema import FORMAT, Report, TargetUnit
 from docexchange.report.tables import (
     DIMENSIONS,
     Cell,
@@ -21,6 +21,7 @@ from docexchange.report.tables import (
     deadlines_table,
     faults_table,
     format_cell,
+    inputs_table,
     latency_histogram_table,
     paper_reasons_table,
     reconciliation_table,
@@ -149,7 +150,26 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
     parts += ["<h2>Tóm tắt (summary)</h2>\n", _kpi(report), _reconciliation_notice(report)]
 
     parts.append("<h2>Chỉ tiêu của Chính phủ (targets)</h2>\n")
-    parts.append(table_html(targets_table(report), empty="Kịch bản không đặt chỉ tiêu nào (no targets)."))
+    parts.append(
+        "<p>Chỉ tiêu tính trên <b>văn bản</b> (một văn bản gửi nhiều nơi là một văn bản), theo quy tắc "
+        "ở cột “văn bản được tính khi”; tỷ lệ tính theo lượt gửi ghi bên cạnh (targets count documents; "
+        "the per-delivery share is shown beside).</p>\n"
+    )
+    parts.append(
+        table_html(
+            targets_table(report, TargetUnit.DOCUMENT), empty="Kịch bản không đặt chỉ tiêu nào (no targets)."
+        )
+    )
+    if any(t.unit is TargetUnit.DELIVERY for t in report.targets):
+        parts.append("<p>Chỉ tiêu thời gian, tính trên từng lượt gửi (time targets, per delivery):</p>\n")
+        parts.append(table_html(targets_table(report, TargetUnit.DELIVERY)))
+    if report.inputs:
+        parts.append("<h2>Mức triển khai đặt trong kịch bản (adoption inputs)</h2>\n")
+        parts.append(
+            "<p>Đây là <b>đầu vào</b> của kịch bản bên cạnh con số của kế hoạch, không phải kết quả đo "
+            "được: không có đánh giá đạt hay không đạt (inputs, never results).</p>\n"
+        )
+        parts.append(table_html(inputs_table(report)))
 
     parts.append("<h2>Tỷ lệ văn bản điện tử (shares)</h2>\n")
     parts.append(

@@ -5,7 +5,9 @@ tables, charts, HTML page and terminal summary are renderings of a :class:`Repor
 
 Units and conventions
     * A **delivery** is one document to one recipient (a document to three agencies is three
-      deliveries). Shares are over deliveries; each delivery ends in exactly one of *legal*
+      deliveries). The breakdowns in ``shares`` are over deliveries; the **targets** are over
+      documents, as the plans define them (each with the rule deciding when a document with several
+      recipients counts, and its per-delivery share beside it). Each delivery ends in exactly one of *legal*
       (electronic, signed and verified), *info_only* (electronic but unsigned: information only,
       paper still sent) or *paper* (with a :class:`PaperReasons` reason).
     * Shares, targets and measured values are fractions 0–1 rounded to 4 decimals; a gap is in
@@ -28,7 +30,9 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
                 legal_share, info_only_share, electronic_share, paper_share, met, gap_pp}
      "paper_reasons": {secret, no_capability, fallback_after_retries, refused_resent,
                        no_receipt_followed_up},
-     "targets": [{name, measure, scope, deadline, target, measured, deliveries, source, met, gap_pp}],
+     "targets": [{name, measure, unit, rule, scope, deadline, target, measured, documents,
+                  deliveries, per_delivery, source, met, gap_pp}],
+     "inputs": [{name, measure, scope, on, plan, scenario, agencies, source}],
      "calibration": [{name, published, measured, unit, source, deviation}],
      "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT},
          LAT = {count, mean, p50, p90, p99, max, histogram: [counts]}
@@ -63,7 +67,7 @@ from docexchange.report.codec import (
     round_value,
 )
 
-FORMAT = "docexchange-report/2"  # /2: paper_reasons.no_receipt_followed_up
+FORMAT = "docexchange-report/3"  # /3: targets per document with their rule; adoption as inputs
 """The ``format`` of the files this version writes and the only one it reads."""
 
 GAP_DECIMALS = 2
@@ -300,28 +304,63 @@ class PaperReasons(Record):
         )
 
 
+class TargetUnit(StrEnum):
+    """What a target's measured value counts."""
+
+    DOCUMENT = "document"  # the targets' own unit (DOMAIN.md §1): one document, whatever its recipients
+    DELIVERY = "delivery"  # one document to one recipient (the time an exchange takes)
+
+
+ADOPTION_MEASURES = frozenset({Measure.MAIL_USE, Measure.DMS, Measure.CERTIFICATE, Measure.AXIS})
+
+
 @dataclass(frozen=True)
 class Target(Record):
-    """A Government target against what the run measured (DOMAIN.md §1)."""
+    """A Government target against what the run measured (DOMAIN.md §1).
+
+    A share target is measured on documents: ``measured`` is the share of the ``documents`` in
+    scope that count under ``rule`` (``every-recipient``, ``any-recipient``, ``recipient-share X``),
+    and ``per_delivery`` is the same measure over their ``deliveries``, shown beside it. A days
+    target is measured per delivery (``documents`` 0, ``rule`` and ``per_delivery`` empty).
+    """
 
     DERIVED = ("met", "gap_pp")
 
     name: str  # e.g. "KH 2008: 40 % văn bản qua thư điện tử"
     measure: Measure
-    scope: str  # which deliveries count, in words (senders, recipients, document types, year)
+    unit: TargetUnit
+    rule: str  # when a document with several recipients counts; "" for a days target
+    scope: str  # which documents count, in words (senders, recipients, document types, period)
     deadline: date  # the date by which the target applies
-    target: float  # share to reach, 0–1
-    measured: float  # share reached in the run over ``deliveries``
-    deliveries: int  # how many deliveries the measured share is over
+    target: float  # share to reach, 0–1 (or working days at most)
+    measured: float  # what the run reached, in ``unit``
+    documents: int  # documents in scope (0 for a per-delivery target)
+    deliveries: int  # their deliveries (the deliveries measured, for a per-delivery target)
+    per_delivery: float | None  # the share over deliveries, beside the document share
     source: str  # the decision or plan that sets it
 
     def _check(self) -> None:
-        for name in ("target", "measured"):
+        if self.measure in ADOPTION_MEASURES:
+            raise ReportError(f"{self.name}: {self.measure.value} is an adoption input, not a target")
+        for name in ("target", "measured", "per_delivery"):
             value = getattr(self, name)
+            if value is None:
+                continue
             if self.measure.is_share and not 0 <= value <= 1:
                 raise ReportError(f"{self.name}: {name} {value} is not a share between 0 and 1")
             if value < 0:
                 raise ReportError(f"{self.name}: {name} {value} is negative")
+        if self.unit is TargetUnit.DOCUMENT:
+            if not self.measure.is_share:
+                raise ReportError(f"{self.name}: {self.measure.value} is measured per delivery")
+            if not self.rule or self.per_delivery is None:
+                raise ReportError(f"{self.name}: a per-document share needs its rule and per_delivery")
+            if not 0 < self.documents <= self.deliveries:
+                raise ReportError(
+                    f"{self.name}: {self.documents} documents over {self.deliveries} deliveries"
+                )
+        elif self.rule or self.per_delivery is not None or self.documents:
+            raise ReportError(f"{self.name}: a per-delivery target has no rule, per_delivery or documents")
 
     @property
     def met(self) -> bool:
@@ -335,6 +374,28 @@ class Target(Record):
         if not self.measure.is_share:
             return round_value(self.target - self.measured, GAP_DECIMALS)
         return _gap_pp(self.measured, self.target)
+
+
+@dataclass(frozen=True)
+class AdoptionInput(Record):
+    """An adoption level the plan names (officials on e-mail, offices with document management …)
+    beside the level the scenario set for it: an **input** of the run, never a result or a verdict."""
+
+    name: str
+    measure: Measure  # one of ADOPTION_MEASURES
+    scope: str  # which agencies, in words
+    on: date  # the date the plan names
+    plan: float  # the plan's figure
+    scenario: float  # the scenario's level on that date (mean share, or share of agencies drawn)
+    agencies: int
+    source: str
+
+    def _check(self) -> None:
+        if self.measure not in ADOPTION_MEASURES:
+            raise ReportError(f"{self.name}: {self.measure.value} is not an adoption measure")
+        for name in ("plan", "scenario"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ReportError(f"{self.name}: {name} {getattr(self, name)} is not a share between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -515,6 +576,7 @@ class Report(Record):
     shares: Shares
     paper_reasons: PaperReasons
     targets: tuple[Target, ...]
+    inputs: tuple[AdoptionInput, ...]
     calibration: tuple[Calibration, ...]
     timing: Timing
     deadlines: Deadlines

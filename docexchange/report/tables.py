@@ -22,7 +22,7 @@ from docexchange.report.labels import (
     TIER_LABELS,
     label,
 )
-from docexchange.report.schema import Report, ShareRow, Shares
+from docexchange.report.schema import Report, ShareRow, Shares, TargetUnit
 
 Cell = str | int | float | bool | None
 
@@ -39,6 +39,8 @@ class Kind(StrEnum):
     FLAG = "flag"  # yes / no
     MET = "met"  # a target result: True met, False missed, None no target
     MEASURE = "measure"  # a Measure value: the page shows its Vietnamese name
+    DAYS = "days"  # working days
+    DAYS_GAP = "days-gap"  # working days under a maximum, signed
 
 
 @dataclass(frozen=True)
@@ -194,35 +196,72 @@ def paper_reasons_table(report: Report) -> Table:
     return Table("paper_reasons", "Lý do gửi bằng giấy (paper reasons)", columns, rows)
 
 
-def targets_table(report: Report) -> Table:
+def targets_table(report: Report, unit: TargetUnit | None = None) -> Table:
+    """Every target (the CSV file), or those of one unit (the page: shares of documents, then days)."""
+    days = unit is TargetUnit.DELIVERY
+    value = Kind.DAYS if days else Kind.SHARE
     columns = (
         _c("name", "Chỉ tiêu (target)"),
         _c("measure", "Tính trên (measure)", Kind.MEASURE),
+        _c("unit", "Đơn vị (unit)"),
+        _c("rule", "Văn bản được tính khi (counts when)"),
         _c("scope", "Phạm vi (scope)"),
         _c("deadline", "Thời hạn (deadline)"),
-        _c("target", "Mục tiêu", Kind.SHARE),
-        _c("measured", "Đạt được (measured)", Kind.SHARE),
+        _c("target", "Mục tiêu", value),
+        _c("measured", "Đạt được (measured)", value),
+        _c("documents", "Văn bản (documents)", Kind.INT),
         _c("deliveries", "Lượt gửi (deliveries)", Kind.INT),
+        _c("per_delivery", "Tính theo lượt gửi (per delivery)", Kind.SHARE),
         _c("met", "Kết quả (result)", Kind.MET),
-        _c("gap_pp", "Chênh lệch (gap, pp)", Kind.PP),
+        _c(
+            "gap_pp",
+            "Chênh lệch (gap)" if days else "Chênh lệch (gap, pp)",
+            Kind.DAYS_GAP if days else Kind.PP,
+        ),
         _c("source", "Căn cứ (source)"),
     )
     rows = tuple(
         (
             t.name,
             t.measure.value,
+            t.unit.value,
+            t.rule,
             t.scope,
             t.deadline.isoformat(),
             t.target,
             t.measured,
+            t.documents,
             t.deliveries,
+            t.per_delivery,
             t.met,
             t.gap_pp,
             t.source,
         )
         for t in report.targets
+        if unit is None or t.unit is unit
     )
-    return Table("targets", "Chỉ tiêu của Chính phủ (targets)", columns, rows)
+    name = "targets_days" if days else "targets"
+    return Table(name, "Chỉ tiêu của Chính phủ (targets)", columns, rows)
+
+
+def inputs_table(report: Report) -> Table:
+    columns = (
+        _c("name", "Mức triển khai (adoption level)"),
+        _c("measure", "Tính trên (measure)", Kind.MEASURE),
+        _c("scope", "Phạm vi (scope)"),
+        _c("on", "Ngày (on)"),
+        _c("plan", "Kế hoạch (plan)", Kind.SHARE),
+        _c("scenario", "Kịch bản đặt (scenario input)", Kind.SHARE),
+        _c("agencies", "Cơ quan (agencies)", Kind.INT),
+        _c("source", "Căn cứ (source)"),
+    )
+    rows = tuple(
+        (i.name, i.measure.value, i.scope, i.on.isoformat(), i.plan, i.scenario, i.agencies, i.source)
+        for i in report.inputs
+    )
+    return Table(
+        "inputs", "Mức triển khai: đầu vào của kịch bản, không phải kết quả (adoption inputs)", columns, rows
+    )
 
 
 def calibration_table(report: Report) -> Table:
@@ -354,6 +393,7 @@ def csv_tables(report: Report) -> tuple[Table, ...]:
         shares_table(report),
         paper_reasons_table(report),
         targets_table(report),
+        inputs_table(report),
         calibration_table(report),
         timing_table(report),
         latency_histogram_table(report),
@@ -391,6 +431,10 @@ def format_cell(value: Cell, kind: Kind) -> str:
         return f"{value * 100:.2f} %"
     if kind is Kind.PP:
         return f"{value:+.2f} pp"
+    if kind is Kind.DAYS:
+        return f"{value:.2f} ngày (days)"
+    if kind is Kind.DAYS_GAP:
+        return f"{value:+.2f} ngày (days)"
     if kind is Kind.INT:
         return f"{value:,}".replace(",", "\u202f")
     if kind is Kind.HOURS:

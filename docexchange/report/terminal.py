@@ -17,7 +17,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from docexchange.report.labels import RULE_SHORT_LABELS, TRANSPORT_LABELS, label
-from docexchange.report.schema import Report
+from docexchange.report.schema import Report, TargetUnit
 from docexchange.report.tables import Kind, format_cell
 
 T = TypeVar("T")
@@ -108,13 +108,28 @@ def summary_table(report: Report) -> Table:
     table.add_section()
     for target in report.targets:
         verdict = format_cell(target.met, Kind.MET)
+        if target.unit is TargetUnit.DOCUMENT:
+            counted = (
+                f"{target.documents} văn bản (documents), {target.rule}; "
+                f"theo lượt gửi (per delivery) {format_cell(target.per_delivery, Kind.SHARE)}"
+            )
+            value, gap = Kind.SHARE, Kind.PP
+        else:
+            counted = f"{target.deliveries} lượt gửi (deliveries)"
+            value, gap = Kind.DAYS, Kind.DAYS_GAP
         row(
             target.name,
-            format_cell(target.measured, Kind.SHARE),
-            f"{format_cell(target.target, Kind.SHARE)}: {verdict} {format_cell(target.gap_pp, Kind.PP)}",
+            format_cell(target.measured, value),
+            f"{format_cell(target.target, value)}: {verdict} {format_cell(target.gap_pp, gap)}; {counted}",
             style=None if target.met else "red",
         )
-    if report.targets:
+    for level in report.inputs:
+        row(
+            f"{level.name} (đầu vào / input)",
+            format_cell(level.scenario, Kind.SHARE),
+            f"kế hoạch (plan) {format_cell(level.plan, Kind.SHARE)}; {level.agencies} cơ quan; không đánh giá",
+        )
+    if report.targets or report.inputs:
         table.add_section()
     for _name, code, latency in report.timing.latencies():
         row(

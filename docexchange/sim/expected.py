@@ -17,7 +17,10 @@ from docexchange.edxml.numbering import document_kind
 from docexchange.registry import Registry, Tier
 from docexchange.routing import DocumentTraits, RoutingDecision, RoutingRules
 from docexchange.sim.adoption import AdoptionModel
+from docexchange.sim.scenario import CountingRule
 from docexchange.sim.workload import DocumentPlan, WorkloadPlanner
+
+EVERY_RECIPIENT = CountingRule()
 
 
 @dataclass(frozen=True)
@@ -70,4 +73,25 @@ def fully_electronic_share(rows: Iterable[PlannedDelivery], tiers: Iterable[Tier
     return sum(r.fully_electronic for r in chosen) / len(chosen) if chosen else None
 
 
-__all__ = ["PlannedDelivery", "fully_electronic_share", "planned_deliveries"]
+def fully_electronic_document_share(
+    rows: Iterable[PlannedDelivery], tiers: Iterable[Tier], rule: CountingRule = EVERY_RECIPIENT
+) -> float | None:
+    """The share of documents sent by ``tiers`` that ``rule`` counts as fully electronic, from the
+    plan alone (documents are the plan's keys; no store, no report code involved)."""
+    wanted = frozenset(tiers)
+    by_document: dict[str, list[bool]] = {}
+    for r in rows:
+        if r.sender_tier in wanted:
+            by_document.setdefault(r.plan.key, []).append(r.fully_electronic)
+    if not by_document:
+        return None
+    counted = sum(rule.counts(sum(flags), len(flags)) for flags in by_document.values())
+    return counted / len(by_document)
+
+
+__all__ = [
+    "PlannedDelivery",
+    "fully_electronic_document_share",
+    "fully_electronic_share",
+    "planned_deliveries",
+]

@@ -487,6 +487,11 @@ class TargetMeasure(StrEnum):
         return "share" if self.is_share else "working days"
 
     @property
+    def counts_documents(self) -> bool:
+        """A share of documents (the targets' unit), where a counting rule applies."""
+        return self.is_share and self.adoption_measure is None
+
+    @property
     def adoption_measure(self) -> AdoptionMeasure | None:
         """The adoption curve a MAIL_USE/DMS/CERTIFICATE/AXIS target reads; None for document measures."""
         return _ADOPTION_OF.get(self)
@@ -513,6 +518,51 @@ class Scope:
     agencies: tuple[str, ...] = ()
 
 
+class DocumentRule(StrEnum):
+    """When a document with several recipients counts as meeting a share target.
+
+    The targets count documents, not deliveries (DOMAIN.md §1): a document to five provinces is one
+    document, and the rule says which of its deliveries must have gone the target's way.
+    """
+
+    EVERY_RECIPIENT = "every-recipient"  # the default: the document went that way to all of them
+    ANY_RECIPIENT = "any-recipient"  # at least one of its recipients got it that way
+    RECIPIENT_SHARE = "recipient-share"  # at least ``recipient_share`` of its recipients did
+
+
+@dataclass(frozen=True)
+class CountingRule:
+    """A :class:`DocumentRule` with its threshold (for ``recipient-share`` only)."""
+
+    rule: DocumentRule = DocumentRule.EVERY_RECIPIENT
+    share: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.rule is DocumentRule.RECIPIENT_SHARE) != (self.share is not None):
+            raise ValueError("a recipient share goes with the recipient-share rule, and only with it")
+        if self.share is not None and not 0 < self.share <= 1:
+            raise ValueError(f"a recipient share must be more than 0 and at most 1, got {self.share}")
+
+    def counts(self, met: int, recipients: int) -> bool:
+        """Whether a document whose ``met`` of ``recipients`` in-scope deliveries met the measure counts."""
+        if recipients <= 0:
+            return False
+        if self.rule is DocumentRule.EVERY_RECIPIENT:
+            return met == recipients
+        if self.rule is DocumentRule.ANY_RECIPIENT:
+            return met > 0
+        assert self.share is not None
+        return met >= self.share * recipients - 1e-12
+
+    @property
+    def text(self) -> str:
+        """The rule as the report states it."""
+        if self.rule is DocumentRule.RECIPIENT_SHARE:
+            assert self.share is not None
+            return f"{self.rule.value} {self.share:g}"
+        return self.rule.value
+
+
 @dataclass(frozen=True)
 class Target:
     """A plan's target: ``measure`` over [since, by] reaches ``value`` (at least; at most for days)."""
@@ -527,6 +577,8 @@ class Target:
     """Start of the measured period; None means the scenario start (adoption measures read ``by`` only)."""
     exclude_secret: bool = False
     """Leave secret documents out of the count (they never go electronically)."""
+    counting: CountingRule = CountingRule()
+    """When a document with several recipients counts (share measures on documents only)."""
 
 
 @dataclass(frozen=True)
@@ -539,6 +591,7 @@ class PublishedFigure:
     source: str
     scope: Scope = Scope()
     exclude_secret: bool = False
+    counting: CountingRule = CountingRule()
 
     @property
     def unit(self) -> str:

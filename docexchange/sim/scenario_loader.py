@@ -31,8 +31,10 @@ from docexchange.sim.scenario import (
     CertificateRevoked,
     CertificateRole,
     ClockSkew,
+    CountingRule,
     Curve,
     Delays,
+    DocumentRule,
     DuplicateStorm,
     Fault,
     FaultKind,
@@ -461,7 +463,7 @@ def _fault_rate(value: object, key: str) -> float:
 
 # ── targets and published figures ────────────────────────────────────────────────────────
 
-_SCOPE_KEYS = ("tiers", "types", "agencies", "exclude_secret")
+_SCOPE_KEYS = ("tiers", "types", "agencies", "exclude_secret", "counts_when", "recipient_share")
 _TARGET_KEYS = ("name", "measure", "value", "by", "since", "source", *_SCOPE_KEYS)
 _PUBLISHED_KEYS = ("name", "measure", "value", "source", *_SCOPE_KEYS)
 
@@ -487,6 +489,7 @@ def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
         source=item.read("source", fields.text),
         scope=_scope(item, measure, refs),
         exclude_secret=_exclude_secret(item, measure),
+        counting=_counting(item, measure),
     )
 
 
@@ -500,6 +503,7 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
         source=item.read("source", fields.text),
         scope=_scope(item, measure, refs),
         exclude_secret=_exclude_secret(item, measure),
+        counting=_counting(item, measure),
     )
 
 
@@ -522,6 +526,28 @@ def _scope(item: Table, measure: TargetMeasure, refs: AgencyRefs) -> Scope:
     refs.extend((f"{item.sub('agencies')}[{i}]", agency_id) for i, agency_id in enumerate(agencies))
     tiers: tuple[Tier, ...] = item.read("tiers", fields.array_of(fields.choice(Tier)), ())
     return Scope(tiers=tiers, types=types, agencies=agencies)
+
+
+def _counting(item: Table, measure: TargetMeasure) -> CountingRule:
+    """``counts_when`` (default every-recipient) and, for recipient-share, ``recipient_share``."""
+    if not measure.counts_documents:
+        for key in ("counts_when", "recipient_share"):
+            if item.has(key):
+                raise Problem(item.sub(key), f"{measure.value} does not count documents: no counting rule")
+        return CountingRule()
+    rule = item.read("counts_when", fields.choice(DocumentRule), DocumentRule.EVERY_RECIPIENT)
+    if rule is not DocumentRule.RECIPIENT_SHARE:
+        if item.has("recipient_share"):
+            raise Problem(
+                item.sub("recipient_share"), f"applies to counts_when = 'recipient-share', not {rule.value!r}"
+            )
+        return CountingRule(rule)
+    if not item.has("recipient_share"):
+        raise Problem(item.sub("recipient_share"), "is required with counts_when = 'recipient-share'")
+    share = item.read("recipient_share", fields.share)
+    if share == 0:
+        raise Problem(item.sub("recipient_share"), "must be more than 0 (0 counts every document)")
+    return CountingRule(rule, share)
 
 
 def _exclude_secret(item: Table, measure: TargetMeasure) -> bool:

@@ -15,6 +15,7 @@ FILES = [
     "shares.csv",
     "paper_reasons.csv",
     "targets.csv",
+    "inputs.csv",
     "calibration.csv",
     "timing.csv",
     "latency_histogram.csv",

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from docexchange.report import (
+    AdoptionInput,
     Calibration,
     Compliance,
     Deadlines,
@@ -21,6 +22,7 @@ from docexchange.report import (
     ShareRow,
     Shares,
     Target,
+    TargetUnit,
     TierSeries,
     Timing,
     Totals,
@@ -120,37 +122,60 @@ def sample_report(**overrides: Any) -> Report:
     accepted = [0.5 + 0.03 * (i % 200) for i in range(380)]
     completed = [4.0 + 0.1 * (i % 300) for i in range(350)]
     electronic = overall.legal + overall.info_only
-    by_tier = {r.key: r for r in shares.by_tier}
     targets = (
         Target(
             name="KH 2008: 40 % văn bản qua thư điện tử",
             measure=Measure.ELECTRONIC,
+            unit=TargetUnit.DOCUMENT,
+            rule="every-recipient",
             scope="Chính phủ ↔ bộ, ngành, tỉnh: báo cáo, giấy mời, lịch công tác",
             deadline=date(2008, 12, 31),
             target=0.4,
-            measured=shares.by_quarter[-1].electronic_share or 0.0,
+            measured=0.3125,
+            documents=160,
             deliveries=shares.by_quarter[-1].deliveries,
-            source="Thông báo 05/TB-VPCP",
-        ),
-        Target(
-            name="KH 2008: tỉnh miền núi, vùng sâu, vùng xa 10 %",
-            measure=Measure.ELECTRONIC,
-            scope="Tỉnh miền núi, vùng sâu, vùng xa",
-            deadline=date(2008, 12, 31),
-            target=0.1,
-            measured=by_tier["mountainous-remote"].electronic_share or 0.0,
-            deliveries=by_tier["mountainous-remote"].deliveries,
+            per_delivery=shares.by_quarter[-1].electronic_share or 0.0,
             source="Thông báo 05/TB-VPCP",
         ),
         Target(
             name="QĐ 28/2018: văn bản không mật gửi điện tử, ký số",
             measure=Measure.LEGAL,
+            unit=TargetUnit.DOCUMENT,
+            rule="recipient-share 0.5",
             scope="Mọi văn bản không mật giữa các cơ quan hành chính",
             deadline=date(2019, 6, 30),
             target=1.0,
-            measured=overall.legal_share or 0.0,
+            measured=0.55,
+            documents=400,
             deliveries=overall.deliveries,
+            per_delivery=overall.legal_share or 0.0,
             source="Quyết định 28/2018/QĐ-TTg",
+        ),
+        Target(
+            name="2012: 2,5 ngày mỗi lần trao đổi",
+            measure=Measure.EXCHANGE_DAYS,
+            unit=TargetUnit.DELIVERY,
+            rule="",
+            scope="mọi lượt gửi",
+            deadline=date(2012, 12, 31),
+            target=2.5,
+            measured=1.75,
+            documents=0,
+            deliveries=overall.deliveries,
+            per_delivery=None,
+            source="DOMAIN.md §1",
+        ),
+    )
+    inputs = (
+        AdoptionInput(
+            name="KH 2008: tỉnh miền núi, vùng sâu, vùng xa 10 % cán bộ dùng thư điện tử",
+            measure=Measure.MAIL_USE,
+            scope="Tỉnh miền núi, vùng sâu, vùng xa",
+            on=date(2008, 12, 31),
+            plan=0.1,
+            scenario=0.1,
+            agencies=12,
+            source="Thông báo 05/TB-VPCP",
         ),
     )
     report = Report(
@@ -167,6 +192,7 @@ def sample_report(**overrides: Any) -> Report:
         shares=shares,
         paper_reasons=paper_reasons,
         targets=targets,
+        inputs=inputs,
         calibration=(
             Calibration("2012: văn bản điện tử hoàn toàn, bộ ngành", 0.3, 0.2875, "share", "DOMAIN.md §1"),
             Calibration("2012: thời gian mỗi lần trao đổi", 2.5, 1.75, "days", "DOMAIN.md §1"),

@@ -82,13 +82,27 @@ def test_csv_headers(folder: Path) -> None:
     assert header("targets.csv") == [
         "name",
         "measure",
+        "unit",
+        "rule",
         "scope",
         "deadline",
         "target",
         "measured",
+        "documents",
         "deliveries",
+        "per_delivery",
         "met",
         "gap_pp",
+        "source",
+    ]
+    assert header("inputs.csv") == [
+        "name",
+        "measure",
+        "scope",
+        "on",
+        "plan",
+        "scenario",
+        "agencies",
         "source",
     ]
     assert header("reconciliation.csv") == [
@@ -115,11 +129,12 @@ def test_csv_headers(folder: Path) -> None:
 
 def test_csv_values(folder: Path) -> None:
     targets = read_csv(folder, "targets.csv")
-    assert [(t["met"], t["gap_pp"]) for t in targets] == [
-        ("met", "11.43"),
-        ("met", "8.0"),
-        ("missed", "-71.07"),
+    assert [(t["unit"], t["rule"], t["met"], t["gap_pp"]) for t in targets] == [
+        ("document", "every-recipient", "missed", "-8.75"),
+        ("document", "recipient-share 0.5", "missed", "-45.0"),
+        ("delivery", "", "met", "0.75"),
     ]
+    assert [t["per_delivery"] for t in targets][2] == ""  # a days target has no per-delivery share
     shares = read_csv(folder, "shares.csv")
     assert {r["dimension"] for r in shares} == {
         "overall",
@@ -164,9 +179,13 @@ def test_html_targets_table_says_met_or_missed_and_by_how_much(folder: Path) -> 
     table = html[
         html.index('<table id="targets">') : html.index("</table>", html.index('<table id="targets">'))
     ]
-    assert table.count("Đạt (met)") == 2
-    assert table.count("Không đạt (missed)") == 1
-    assert "+11.43 pp" in table and "-71.07 pp" in table
+    assert table.count("Đạt (met)") == 0
+    assert table.count("Không đạt (missed)") == 2
+    assert "-8.75 pp" in table and "-45.00 pp" in table
+    assert "every-recipient" in table and "recipient-share 0.5" in table
+    days = html[html.index('<table id="targets_days">') :]
+    days = days[: days.index("</table>")]
+    assert "Đạt (met)" in days and "+0.75 ngày (days)" in days and "1.75 ngày (days)" in days
     assert "KH 2008: 40 % văn bản qua thư điện tử" in table
     assert "Quyết định 28/2018/QĐ-TTg" in table
 

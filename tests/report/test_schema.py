@@ -24,6 +24,7 @@ from docexchange.report import (
     ShareRow,
     Shares,
     Target,
+    TargetUnit,
     counts,
     latency_from_samples,
     share_row,
@@ -57,7 +58,7 @@ def test_round_trips_to_identical_bytes_and_equal_report() -> None:
 def test_json_is_canonical_sorted_unescaped_and_versioned() -> None:
     text = sample_report().to_json()
     data = json.loads(text)
-    assert data["format"] == FORMAT == "docexchange-report/2"
+    assert data["format"] == FORMAT == "docexchange-report/3"
     assert text == json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
     assert "Thông báo 05/TB-VPCP" in text  # Vietnamese stays readable, not \u-escaped
     assert list(data) == sorted(data)
@@ -89,6 +90,7 @@ def test_top_level_shape() -> None:
         "shares",
         "paper_reasons",
         "targets",
+        "inputs",
         "calibration",
         "timing",
         "deadlines",
@@ -199,9 +201,9 @@ def test_refuses_counts_that_do_not_add_up() -> None:
 
 def test_refuses_other_format_and_missing_format() -> None:
     data = as_data(sample_report())
-    data["format"] = "docexchange-report/1"  # before paper_reasons.no_receipt_followed_up
+    data["format"] = "docexchange-report/2"  # targets per delivery, adoption levels as targets
     assert (
-        "format 'docexchange-report/1' is not supported; this version reads 'docexchange-report/2'"
+        "format 'docexchange-report/2' is not supported; this version reads 'docexchange-report/3'"
         in refusal(data)
     )
     del data["format"]
@@ -231,7 +233,10 @@ def test_refuses_corrupt_text_on_one_line(text: bytes, expected: str) -> None:
 
 
 def test_floats_are_rounded_at_construction_so_memory_equals_json() -> None:
-    target = Target("t", Measure.LEGAL, "s", sample_report().run.period_end, 0.7, 0.123456789, 10, "src")
+    target = Target(
+        "t", Measure.LEGAL, TargetUnit.DOCUMENT, "every-recipient", "s", sample_report().run.period_end,
+        0.7, 0.123456789, 10, 25, 0.2, "src",
+    )  # fmt: skip
     assert target.measured == 0.1235
     assert target.gap_pp == -57.65
     assert not target.met

@@ -36,8 +36,10 @@ def test_summary_shows_shares_targets_and_reconciliation() -> None:
     text = buffer.getvalue()
     assert "plan-2008" in text and "seed 2008" in text
     assert "28.93 %" in text  # legal share
-    assert "Đạt (met) +11.43 pp" in text
-    assert "Không đạt (missed) -71.07 pp" in text
+    assert "Không đạt (missed) -8.75 pp; 160 văn bản (documents)" in text and "every-recipient" in text
+    assert "theo lượt gửi (per delivery)" in text
+    assert "Đạt (met) +0.75 ngày (days)" in text
+    assert "(đầu vào / input)" in text and "không đánh giá" in text
     assert "627 = 590 + 12 + 25; lost 0" in text
     assert "in-memory" in text
 
