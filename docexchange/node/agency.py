@@ -243,6 +243,8 @@ class AgencyNode(InboundMixin, RecallMixin):
 
     async def pump(self, limit: int = 100) -> int:
         """Send what is due (urgent first); retry or fall back on failure. Returns items handled."""
+        if self.revocation_feed is not None and self.revocation_feed.stale:
+            return 0  # failing closed: the outbox keeps everything until the status is fresh again
         items = self.store.due(self.clock.now(), limit)
         for item in items:
             try:

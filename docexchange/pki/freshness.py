@@ -91,9 +91,17 @@ class RevocationFeed:
         self.policy = policy or FreshnessPolicy()
         self._monotonic = monotonic
         self._fresh_at = monotonic()  # the store was read when it was opened
-        self._seen = _signature(records.revocations_path)
         self._failure: str | None = None
         self._stale_reported = False
+        # Take the file's signature, then read it again: a revocation written between the store's
+        # own read and this signature would otherwise never be seen (the signature would match).
+        self._seen: tuple[int, int, int, int] | None = _signature(records.revocations_path)
+        try:
+            records.reload_revocations()
+        except Exception as exc:  # the store's first read stands; the next refresh retries
+            self._failure = _one_line(exc)
+            self._seen = None
+            log.warning("revocation list could not be re-read: %s", self._failure)
 
     @property
     def age(self) -> float:
@@ -120,7 +128,7 @@ class RevocationFeed:
             if seen != self._seen:
                 self.records.reload_revocations()
                 self._seen = seen
-        except (PkiError, OSError, ValueError) as exc:
+        except Exception as exc:  # whatever the file holds, a failed refresh is only a failed refresh
             if self._failure is None:
                 log.warning("revocation list could not be refreshed: %s", _one_line(exc))
             self._failure = _one_line(exc)
@@ -166,12 +174,14 @@ class FreshRevocationSource:
         return self.inner.status(cert, issuer)
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when the file is replaced or edited (ctime too: an edit that puts the
+    modification time back still moves it)."""
     try:
         stat = os.stat(path)
     except FileNotFoundError:
         return None
-    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -300,8 +300,15 @@ class PkiStore:
         return self.directory / REVOCATIONS
 
     def reload_revocations(self) -> None:
-        """Re-read ``revocations.json``: another process sharing this folder revoked something."""
-        self._revocations = _read_revocations(self.directory / REVOCATIONS)
+        """Re-read ``revocations.json``: another process sharing this folder revoked something.
+
+        Unlike opening a store, a missing file is an error here (PkiError PKI_MISSING): it existed
+        and has gone, and reading it as "nothing revoked" would fail open.
+        """
+        path = self.directory / REVOCATIONS
+        if not path.exists():
+            raise PkiError(ReasonCode.PKI_MISSING, f"{path} is missing")
+        self._revocations = _read_revocations(path)
 
     def revoke(
         self,
@@ -517,9 +524,14 @@ def _read_revocations(path: Path) -> tuple[RevocationRecord, ...]:
         items = data["revocations"]
         if not isinstance(items, list):
             raise TypeError("revocations is not a list")
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, RecursionError) as exc:
         raise PkiError(ReasonCode.PKI_MISSING, f"{path}: unreadable revocation list ({exc})") from exc
-    return tuple(RevocationRecord.from_json(item, source=str(path)) for item in items)
+    try:
+        return tuple(RevocationRecord.from_json(item, source=str(path)) for item in items)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if isinstance(exc, PkiError):
+            raise
+        raise PkiError(ReasonCode.PKI_MISSING, f"{path}: unreadable revocation record ({exc})") from exc
 
 
 def _describe_cert(cert: x509.Certificate) -> dict[str, str]:

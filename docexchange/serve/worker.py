@@ -45,6 +45,8 @@ from docexchange.serve.deployment import read_deployment_json
 from docexchange.store import OutboxState
 from docexchange.transport.limits import DEFAULT_LIMITS, ListenerLimits
 
+log = logging.getLogger("docexchange.revocation")
+
 ROUND_SECONDS = 0.2  # a round of pumping when nothing else wakes the loop
 
 
@@ -151,7 +153,10 @@ class _Worker:
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), feed.policy.refresh_seconds)
-            feed.refresh()
+            try:
+                feed.refresh()  # catches what a file can hold; this guards the schedule itself
+            except Exception as exc:  # the refresher must outlive any one failure
+                log.error("revocation refresh failed: %s: %s", type(exc).__name__, exc)
 
     def _read_pipe(self, loop: asyncio.AbstractEventLoop) -> None:
         """A daemon thread: the pipe's recv blocks, and must not keep the process alive at exit."""

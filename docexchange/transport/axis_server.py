@@ -29,11 +29,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from aiohttp import web
-from aiohttp.http_exceptions import BadHttpMethod, LineTooLong
-from aiohttp.web_protocol import RequestHandler
+from aiohttp.http_exceptions import BadHttpMessage, BadHttpMethod, LineTooLong
+from aiohttp.web_protocol import RequestHandler, RequestPayloadError
 
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.pki.freshness import RevocationStale
+from docexchange.transport.addresses import printable
 from docexchange.transport.axis_http import AxisService, http_status_for
 from docexchange.transport.limits import DEFAULT_LIMITS, ListenerLimits
 from docexchange.transport.tls import peer_certificate
@@ -58,8 +59,8 @@ def refusal(status: int, reason: ReasonCode | str, message: str) -> web.Response
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """One log line a peer cannot forge or garble: no control characters, bounded."""
+    return printable(" ".join(text.split()), limit)
 
 
 def parser_refusal(
@@ -85,7 +86,44 @@ def parser_refusal(
 
 
 class _HardenedRequestHandler(RequestHandler):
-    """aiohttp's connection handler, answering its own errors in JSON and logging them in one line."""
+    """aiohttp's connection handler, answering its own errors in JSON and logging them in one line,
+    and closing a connection whose peer stops reading what it is sent (no write makes progress
+    for ``write_seconds``): pipelined requests from a client that never reads would otherwise hold
+    the connection, and its buffers, for ever."""
+
+    write_seconds = 60.0
+    WRITE_CHECK_SECONDS = 0.5
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._write_stalled_since: float | None = None
+        self._write_backlog = 0
+        self._write_watch: asyncio.TimerHandle | None = self._loop.call_later(
+            self.WRITE_CHECK_SECONDS, self._watch_writes
+        )
+
+    def _watch_writes(self) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        backlog = transport.get_write_buffer_size()
+        now = self._loop.time()
+        if backlog == 0 or backlog < self._write_backlog:
+            self._write_stalled_since = None  # empty, or the peer is reading
+        elif self._write_stalled_since is None:
+            self._write_stalled_since = now
+        elif now - self._write_stalled_since > self.write_seconds:
+            log.info("axis: closing a connection whose peer has not read for %g s", self.write_seconds)
+            transport.abort()
+            return
+        self._write_backlog = backlog
+        self._write_watch = self._loop.call_later(self.WRITE_CHECK_SECONDS, self._watch_writes)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        watch = getattr(self, "_write_watch", None)
+        if watch is not None:
+            watch.cancel()
+        super().connection_lost(exc)
 
     def handle_error(
         self,
@@ -139,7 +177,7 @@ class AxisHttpServer:
         try:
             return await handler(request)
         except RevocationStale as exc:  # the axis cannot judge now: the client should retry
-            log.error("axis: 503 revocation-unknown: %s", exc.message)
+            log.info("axis: 503 revocation-unknown: %s", _one_line(exc.message))  # the feed logs it once
             return refusal(503, exc.code, exc.message)
         except DocexchangeError as exc:
             log.info("axis: %d %s: %s", http_status_for(exc.code), exc.code.value, _one_line(exc.message))
@@ -157,6 +195,18 @@ class AxisHttpServer:
             return response
         except web.HTTPException as exc:
             return refusal(exc.status, ReasonCode.BAD_REQUEST, exc.reason)
+        except (RequestPayloadError, BadHttpMessage) as exc:  # a body that cannot be read as sent
+            log.info("axis: 400 bad-request: unreadable body: %s", _one_line(str(exc)))
+            response = refusal(
+                400, ReasonCode.BAD_REQUEST, f"the request body cannot be read: {_one_line(str(exc))}"
+            )
+            response.force_close()
+            return response
+        except ConnectionResetError:  # the client went away mid-request: nobody to answer
+            log.info(
+                "axis: the client closed the connection during %s %s", request.method, _one_line(request.path)
+            )
+            raise
         except TimeoutError:
             response = refusal(
                 408,
@@ -224,20 +274,21 @@ class AxisHttpServer:
         app.add_routes(
             [
                 web.post("/v1/packages", self._upload),
-                web.get("/v1/inbox", self._inbox),
-                web.get("/v1/packages/{package_id}", self._download),
+                web.get("/v1/inbox", self._inbox, allow_head=False),  # a HEAD would count as a delivery
+                web.get("/v1/packages/{package_id}", self._download, allow_head=False),
                 web.post("/v1/packages/{package_id}/ack", self._ack),
-                web.get("/v1/directory", self._directory),
+                web.get("/v1/directory", self._directory, allow_head=False),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         manager = self._runner.server
         assert manager is not None
+        manager.request_handler = _json_refusals(manager.request_handler)
         loop = asyncio.get_running_loop()
 
         def connection() -> RequestHandler:
-            return _HardenedRequestHandler(
+            handler = _HardenedRequestHandler(
                 manager,
                 loop=loop,
                 keepalive_timeout=self.limits.head_seconds,
@@ -247,6 +298,8 @@ class AxisHttpServer:
                 max_headers=MAX_HEADERS,
                 access_log=None,  # type: ignore[arg-type]
             )
+            handler.write_seconds = self.limits.body_seconds  # a response must be read as fast
+            return handler
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -267,6 +320,29 @@ class AxisHttpServer:
         self._executor.shutdown(wait=True)
 
 
+def _json_refusals(
+    inner: Callable[[web.BaseRequest], Awaitable[web.StreamResponse]],
+) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+    """The outermost request handler: what aiohttp raises before the middleware runs (an
+    unsupported ``Expect`` header, on any route) also gets the JSON body."""
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await inner(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            if exc.status == 417:
+                expect = printable(request.headers.get("Expect", ""), 80)
+                message = f"the Expect header {expect!r} is not supported (only 100-continue)"
+            else:
+                message = _one_line(exc.text or exc.reason)
+            log.info("axis: %d bad-request: %s", exc.status, message)
+            return refusal(exc.status, ReasonCode.BAD_REQUEST, message)
+
+    return handle
+
+
 def read_ack(body: bytes) -> tuple[str, str]:
     """``(state, reason)`` from an acknowledgement body; DocexchangeError(BAD_REQUEST) otherwise.
 
@@ -283,4 +359,11 @@ def read_ack(body: bytes) -> tuple[str, str]:
     reason = value.get("reason", "")
     if not isinstance(reason, str):
         raise DocexchangeError(ReasonCode.BAD_REQUEST, shape)
+    for text in (value["state"], reason):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape: no text can hold it
+            raise DocexchangeError(
+                ReasonCode.BAD_REQUEST, "the body holds text that is not valid Unicode"
+            ) from None
     return value["state"], reason

@@ -213,16 +213,30 @@ class RecordsOfficeSMTP(SMTP):
 
     @syntax("STARTTLS", when="tls_context")
     async def smtp_STARTTLS(self, arg: str) -> None:
+        if self._tls_protocol is not None:  # a second handshake inside the first: never
+            await self.push(f"503 5.5.1 {ReasonCode.BAD_SEQUENCE.value}: TLS is already active")
+            return
         self._reset_timeout(self.limits.handshake_seconds)
         await super().smtp_STARTTLS(arg)
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
-        self._reset_timeout(self.limits.body_seconds)
+        if self.envelope is not None and self.envelope.rcpt_tos and not arg:
+            self._reset_timeout(self.limits.body_seconds)  # only when a message will follow
         await super().smtp_DATA(arg)
+        self._reset_timeout()  # answered: the next command has the command deadline again
+
+    @syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg: str) -> None:
+        await self.push(
+            f"502 5.5.1 {ReasonCode.NOT_IMPLEMENTED.value}: a records office authenticates senders by "
+            "the client certificate of the STARTTLS handshake"
+        )
 
     async def push(self, status: AnyStr) -> None:
         text = status if isinstance(status, str) else status.decode("utf-8", "replace")
+        if text.startswith("250-AUTH"):
+            return  # no SASL mechanism is offered: the client certificate is the credential
         await super().push(coded_reply(text))
 
 

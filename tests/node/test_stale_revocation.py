@@ -15,7 +15,7 @@ from docexchange.node.network import LoopbackNetwork
 from docexchange.pki import PkiStore
 from docexchange.pki.freshness import FreshnessPolicy, RevocationFeed, RevocationStale
 from docexchange.registry import Registry
-from docexchange.routing import RoutingRules
+from docexchange.routing import Channel, RoutingRules
 from docexchange.store import OutboxState
 from tests.netpki import DA_NANG_ID, LAO_CAI_ID, VPCP_ID
 from tests.node.helpers import DA_NANG_MAIL_ONLY, START, draft, receipt
@@ -50,13 +50,16 @@ async def test_stale_status_holds_everything_until_it_is_fresh(
     with pytest.raises(RevocationStale) as refused:
         vpcp.send(draft(LAO_CAI_ID))
     assert refused.value.code is ReasonCode.REVOCATION_UNKNOWN
-    await vpcp.pump()  # Lào Cai by the axis (503), Đà Nẵng by mail (451): both kept, to retry
+    assert await vpcp.pump() == 0  # a stale node sends nothing: the outbox keeps both, untried
     items = {i.recipient: i for i in vpcp.store.list_outbox(sent.document_id)}
-    assert {r: i.state for r, i in items.items()} == {
-        LAO_CAI_ID: OutboxState.PENDING,
-        DA_NANG_ID: OutboxState.PENDING,
+    assert {r: (i.state, i.attempts) for r, i in items.items()} == {
+        LAO_CAI_ID: (OutboxState.PENDING, 0),
+        DA_NANG_ID: (OutboxState.PENDING, 0),
     }
-    assert all("revocation-unknown" in i.last_error for i in items.values())
+    data = vpcp.store.outgoing_message(sent.document_id)
+    assert data is not None  # handed over anyway (a fresh sender): no verdict, try again later
+    outcome = await network.nodes[DA_NANG_ID].receive(data, Channel.MAIL)
+    assert (outcome.delivered, outcome.reason, outcome.retry_later) == (False, "revocation-unknown", True)
     assert await network.nodes[LAO_CAI_ID].poll_axis() == 0
     assert network.nodes[DA_NANG_ID].store.list_incoming() == []
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from docexchange.clock import VIETNAM_TZ
-from docexchange.errors import ReasonCode, VerificationError
+from docexchange.errors import PkiError, ReasonCode, VerificationError
 from docexchange.pki import CertRole, PathValidator, PkiStore
 from docexchange.pki.freshness import FreshnessPolicy, FreshRevocationSource, RevocationFeed, RevocationStale
 from tests.pki.conftest import HANOI, NOW, VPCP, validator_for
@@ -71,13 +72,14 @@ def test_a_revocation_by_another_process_is_seen_at_the_next_refresh(store: PkiS
 def test_an_unchanged_list_is_not_read_again(store: PkiStore) -> None:
     counting = CountingStore(store)
     feed = RevocationFeed(counting, POLICY, monotonic=FakeMonotonic())
+    assert counting.reads == 1  # once when the feed starts
     for _ in range(5):
         assert feed.refresh() is True
-    assert counting.reads == 0
+    assert counting.reads == 1
     PkiStore.open(store.directory).revoke(HANOI.id, at=REVOKED_AT)
     assert feed.refresh() is True
     assert feed.refresh() is True
-    assert counting.reads == 1
+    assert counting.reads == 2
 
 
 def test_stale_status_fails_closed_with_revocation_unknown(
@@ -168,3 +170,57 @@ def test_policy_refuses_meaningless_windows(refresh: float, max_age: float, mess
     with pytest.raises(ValueError) as caught:
         FreshnessPolicy(refresh_seconds=refresh, max_age_seconds=max_age)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"format": "docexchange-pki/1", "revocations": [1]}',  # an item that is not an object
+        '{"format": "docexchange-pki/1", "revocations": [{"serial": "zz"}]}',  # a record missing fields
+        "[" * 100_000,  # deeper than the JSON parser goes
+        '{"revocations": 5}',
+    ],
+    ids=["not-an-object", "missing-fields", "too-deep", "not-a-list"],
+)
+def test_any_unreadable_content_is_a_failed_refresh_never_a_crash(store: PkiStore, content: str) -> None:
+    clock = FakeMonotonic()
+    feed = RevocationFeed(store, POLICY, monotonic=clock)
+    good = store.revocations_path.read_bytes()
+    store.revocations_path.write_text(content, encoding="utf-8")
+    clock.now += 1.0
+    assert feed.refresh() is False
+    assert feed.failure is not None
+    store.revocations_path.write_bytes(good)  # restored: the next refresh recovers
+    assert feed.refresh() is True and feed.failure is None
+
+
+def test_an_in_place_edit_that_restores_the_modification_time_is_still_seen(store: PkiStore) -> None:
+    running = PkiStore.open(store.directory)
+    feed = RevocationFeed(running, POLICY, monotonic=FakeMonotonic())
+    path = store.revocations_path
+    before = path.stat()
+    other = PkiStore.open(store.directory)
+    other.revoke(VPCP.id, CertRole.ORGANISATION, at=REVOKED_AT)
+    revoked = path.read_bytes()
+    path.write_bytes(revoked)  # the same content written in place, then the times put back
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert feed.refresh() is True
+    assert len(running.revocations) == 1
+
+
+def test_a_revocation_written_before_the_feed_starts_is_not_missed(store: PkiStore) -> None:
+    running = PkiStore.open(store.directory)  # the process opens its store …
+    PkiStore.open(store.directory).revoke(VPCP.id, CertRole.ORGANISATION, at=REVOKED_AT)  # … a revoke …
+    RevocationFeed(running, POLICY, monotonic=FakeMonotonic())  # … then starts its feed
+    assert len(running.revocations) == 1
+
+
+def test_a_list_that_disappears_is_a_failure_not_an_empty_list(store: PkiStore) -> None:
+    store.revoke(HANOI.id, at=REVOKED_AT)
+    feed = RevocationFeed(store, POLICY, monotonic=FakeMonotonic())
+    store.revocations_path.unlink()
+    assert feed.refresh() is False
+    with pytest.raises(PkiError) as caught:
+        store.reload_revocations()
+    assert caught.value.code is ReasonCode.PKI_MISSING
+    assert len(store.revocations) == 2  # the records read last stay in force

@@ -312,3 +312,66 @@ async def test_an_idle_keep_alive_connection_is_closed(axis: Axis) -> None:
     waited, _ = await _closed_within(reader, 10)  # then says nothing more
     writer.close()
     assert waited < SHORT.head_seconds + 3
+
+
+@pytest.mark.parametrize("path", ["/v1/packages", "/v1/nothing"])
+async def test_an_unsupported_expect_header_is_417_in_json(axis: Axis, path: str) -> None:
+    request = f"POST {path} HTTP/1.1\r\nHost: axis\r\nExpect: foo\r\nContent-Length: 8\r\n\r\n<edXML/>"
+    reply = await raw(axis, request.encode())
+    assert reply.status == 417 and reply.json() == {
+        "reason": "bad-request",
+        "message": "the Expect header 'foo' is not supported (only 100-continue)",
+    }
+    await axis.legitimate_upload_is_accepted_once()
+
+
+async def test_a_body_that_cannot_be_decoded_is_400_not_500(axis: Axis) -> None:
+    request = b"POST /v1/packages HTTP/1.1\r\nHost: axis\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello"
+    reply = await raw(axis, request)
+    body = reply.json()
+    assert reply.status == 400 and isinstance(body, dict) and body["reason"] == "bad-request"
+    assert body["message"].startswith("the request body cannot be read: ")
+    await axis.legitimate_upload_is_accepted_once()
+
+
+async def test_an_acknowledgement_with_a_lone_surrogate_is_400(axis: Axis) -> None:
+    body = b'{"state": "processing", "reason": "\\ud800"}'
+    head = f"POST /v1/packages/p1/ack HTTP/1.1\r\nHost: axis\r\nContent-Length: {len(body)}\r\n\r\n"
+    reply = await raw(axis, head.encode() + body)
+    assert (reply.status, reply.json()) == (
+        400,
+        {"reason": "bad-request", "message": "the body holds text that is not valid Unicode"},
+    )
+
+
+async def test_head_is_not_a_download(axis: Axis) -> None:
+    """A HEAD would count as a delivery of the package: only GET downloads."""
+    reader, writer = await asyncio.open_connection(
+        "127.0.0.1", axis.server.port, ssl=axis.tls(), server_hostname=AXIS_HOST
+    )
+    writer.write(b"HEAD /v1/packages/p1 HTTP/1.1\r\nHost: axis\r\n\r\n")
+    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode("latin-1")
+    writer.close()
+    assert head.startswith("HTTP/1.1 405 ") and "\r\nAllow: GET\r\n" in head
+
+
+async def test_a_client_that_never_reads_its_answers_is_disconnected(axis: Axis) -> None:
+    _, writer = await asyncio.open_connection(
+        "127.0.0.1", axis.server.port, ssl=axis.tls(), server_hostname=AXIS_HOST
+    )
+    writer.write(get("/v1/nothing") * 40_000)  # pipelined, about 10 MB of answers, never read
+    manager = axis.server._runner.server if axis.server._runner else None
+    assert manager is not None
+    started = time.monotonic()
+    backlog = 0
+    while backlog == 0 and time.monotonic() - started < 10:  # its answers pile up unread
+        await asyncio.sleep(0.1)
+        transports = [c.transport for c in manager.connections if c.transport is not None]
+        backlog = sum(t.get_write_buffer_size() for t in transports)
+    assert backlog > 0
+    while manager.connections and time.monotonic() - started < 30:
+        await asyncio.sleep(0.2)
+    assert manager.connections == []  # closed once its answers stopped moving for the body deadline
+    assert time.monotonic() - started < 30
+    writer.transport.abort()
+    await axis.legitimate_upload_is_accepted_once()

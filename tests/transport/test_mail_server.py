@@ -374,3 +374,60 @@ async def test_a_dribbled_message_is_closed_at_the_body_deadline(office: Office)
 async def test_processing_time_does_not_count_against_the_body_deadline(office: Office) -> None:
     office.inbox.slow = SHORT.body_seconds + 0.5  # the node takes longer than the body may
     await office.legitimate_document_arrives_once()
+
+
+async def test_a_second_starttls_is_refused(office: Office) -> None:
+    session = await authenticated(office)
+    assert await session.command(b"STARTTLS") == "503 5.5.1 bad-sequence: TLS is already active"
+    assert await session.command(f"MAIL FROM:<{FROM}>".encode()) == "250 2.1.0 OK"  # the session goes on
+    session.close()
+    await office.legitimate_document_arrives_once()
+
+
+async def test_no_sasl_is_offered_the_certificate_is_the_credential(office: Office) -> None:
+    session = await RawSession.open(office.server.port)
+    await session.starttls(anonymous(office.pki))
+    ehlo = await session.command(b"EHLO chinhphu.gov.vn")
+    assert "AUTH" not in ehlo and ehlo.startswith("250-")
+    assert await session.command(b"AUTH PLAIN AGFkbWluAHNlY3JldA==") == (
+        "502 5.5.1 not-implemented: a records office authenticates senders by the client certificate "
+        "of the STARTTLS handshake"
+    )
+    assert await session.command(b"AUTH LOGIN") == await session.command(b"AUTH PLAIN")
+    session.close()
+
+
+@pytest.fixture
+async def patient_office(net_pki: PkiStore, net_registry: Registry) -> AsyncIterator[Office]:
+    """Command deadline 1 s, body 6 s: a connection closed in under 3 s had the command deadline."""
+    limits = ListenerLimits(handshake_seconds=1.0, head_seconds=1.0, body_seconds=6.0)
+    inbox = Inbox()
+    handler = RecordsOfficeHandler(
+        {"laocai.gov.vn"}, inbox.deliver, lambda cert: mail_sender_domain(net_registry, cert), limits=limits
+    )
+    server = MailServer(
+        handler, server_context(net_pki.organisation(LAO_CAI_ID), net_pki.root),
+        hostname="laocai.gov.vn", max_bytes=64 * 1024,
+    )  # fmt: skip
+    await server.start()
+    yield Office(server, inbox, net_pki)
+    await server.stop()
+
+
+async def test_after_a_refused_data_the_command_deadline_applies_again(patient_office: Office) -> None:
+    session = await authenticated(patient_office)
+    assert await session.command(b"DATA") == "503 5.5.1 bad-sequence: need RCPT command"
+    assert await session.closed_by_server(within=10) < 3
+    session.close()
+
+
+async def test_after_a_message_the_command_deadline_applies_again(patient_office: Office) -> None:
+    session = await authenticated(patient_office)
+    assert await session.command(f"MAIL FROM:<{FROM}>".encode()) == "250 2.1.0 OK"
+    assert await session.command(f"RCPT TO:<{TO}>".encode()) == "250 2.1.5 OK"
+    assert (await session.command(b"DATA")).startswith("354")
+    message = build_mail(FROM, TO, EDXML, "Văn bản").as_bytes()
+    session.writer.write(message.replace(b"\n", b"\r\n").rstrip(b"\r\n") + b"\r\n.\r\n")
+    assert await session.reply() == "250 2.0.0 OK: stored"
+    assert await session.closed_by_server(within=10) < 3  # not the 300 s processing allowance
+    session.close()
