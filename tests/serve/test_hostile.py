@@ -213,7 +213,8 @@ def test_stale_revocation_status_fails_closed_then_recovers(
     good = own_pki.revocations_path.read_bytes()
 
     async def scenario() -> tuple[HttpReply, list[str], list[str], HttpReply]:
-        own_pki.revocations_path.write_text("{ torn", encoding="utf-8")
+        # a list of the wrong shape: it once killed the refresher, leaving the process closed for good
+        own_pki.revocations_path.write_text('{"revocations": [1]}', encoding="utf-8")
         stale, _ = await wait_for_axis(served_live, own_pki, LAO_CAI_ID, 503)
         outside = outside_network(served_live, own_pki, net_registry, SystemClock())
         vpcp = await outside.start_node(VPCP_ID)
