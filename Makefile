@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/docexchange run simulations/plan-2008.toml --until 2008-02-29 --out build/runs/plan-2008
+	$(BIN)/docexchange run simulations/plan-2008.toml --engine plan --out build/runs/plan-2008
 
 demo: $(STAMP)
 	$(BIN)/docexchange demo --workdir build/demo
@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/national_year.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/calibration_sensitivity.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

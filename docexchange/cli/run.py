@@ -1,8 +1,9 @@
 """``docexchange run SCENARIO``: run a simulation scenario and write its report.
 
-Writes ``report.json``, CSV tables, PNG charts and ``report.html`` into ``--out`` (default
-``build/runs/<scenario name>``), keeping the run's PKI and stores under ``DIR/work`` for audit;
-prints a progress bar (on a terminal) and the summary table, or the JSON with ``--json``.
+Writes ``report.json``, CSV tables, ``documents.csv`` (one row per delivery), PNG charts and
+``report.html`` into ``--out`` (default ``build/runs/<scenario name>``), keeping the run's PKI and
+stores under ``DIR/work`` for audit; prints a progress bar (on a terminal) and the summary table,
+or the JSON with ``--json``.
 Exit 0 when the run reconciles (nothing lost), 1 when it does not, 2 for a bad scenario or option.
 """
 
@@ -19,9 +20,11 @@ from typing import Any
 from rich.console import Console
 
 from docexchange.cli.options import parse_date
-from docexchange.metrics import build_report
+from docexchange.metrics import build_report, collect
+from docexchange.metrics.documents import DOCUMENTS_CSV, documents_csv
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
 from docexchange.report.schema import Report
+from docexchange.report.terminal import headline
 from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.scenario_loader import load_scenario
 
@@ -33,15 +36,32 @@ def register(sub: Any) -> None:
     parser.add_argument("--out", metavar="DIR", help="run folder (default build/runs/<scenario name>)")
     parser.add_argument("--until", metavar="DATE", help="last simulated day (YYYY-MM-DD): a shortened run")
     parser.add_argument(
+        "--from",
+        dest="first_day",
+        metavar="DATE",
+        help="first simulated and measured day (YYYY-MM-DD): adoption is a function of the date, so "
+        "no warm-up is needed; documents keep the full run's numbers",
+    )
+    parser.add_argument(
         "--scale",
         type=float,
         default=1.0,
-        help="sign this share of the scenario's documents (0–1]: a quick look",
+        metavar="S",
+        help="thin the workload (0–1]: sign exactly the full run's documents whose seeded draw "
+        "falls below S — same DocumentIds, dates and recipients; a quick look at the same shares",
     )
     parser.add_argument(
         "--transport",
         choices=[t.value for t in TransportChoice],
         help="override the scenario's transport (memory: no network; the report says so)",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("protocol", "plan"),
+        default="protocol",
+        help="protocol (default): real nodes sign, send, verify and answer every message; plan: the "
+        "same workload, adoption, routing and delay draws without messages — whole years in seconds, "
+        "the same shares; faults need the protocol engine",
     )
     parser.add_argument(
         "--processes",
@@ -60,23 +80,37 @@ def run(args: argparse.Namespace) -> int:
     if args.transport is not None:
         scenario = dataclasses.replace(scenario, transport=TransportChoice(args.transport))
     until = parse_date(args.until, "--until")
+    first_day = parse_date(args.first_day, "--from")
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)
     from docexchange.sim.processes import WorkerError
 
     try:
-        report = asyncio.run(
-            _simulate(scenario, out, until, args.scale, args.processes, console, quiet=args.json)
+        report, documents = asyncio.run(
+            _simulate(
+                scenario,
+                out,
+                until,
+                args.scale,
+                args.processes,
+                console,
+                quiet=args.json,
+                first_day=first_day,
+                engine=args.engine,
+            )
         )
     except WorkerError as exc:
         print(f"docexchange: the run failed: {exc}", file=sys.stderr)
         return 1
     render(report, out)
+    (out / DOCUMENTS_CSV).write_text(documents, encoding="utf-8")
     if args.json:
         sys.stdout.write(report.to_json())
     else:
         print_summary(report, Console())
-        print(f"Report: {out / REPORT_JSON}, {out / 'report.html'}")
+        print(f"Report: {out / REPORT_JSON}, {out / 'report.html'}, {out / DOCUMENTS_CSV}")
+        for line in headline(report):
+            print(line)
     return 0 if report.reconciliation.reconciles else 1
 
 
@@ -89,11 +123,24 @@ async def _simulate(
     console: Console,
     *,
     quiet: bool,
-) -> Report:
+    first_day: date | None = None,
+    engine: str = "protocol",
+) -> tuple[Report, str]:
+    """The run's report and the text of its ``documents.csv``."""
+    from docexchange.sim.plan_engine import PlanEngine
     from docexchange.sim.runner import SimulationRunner
 
-    runner = SimulationRunner(scenario, out / "work", until=until, scale=scale, processes=processes)
-    total = (runner.last_day - scenario.start).days + 1
+    runner = SimulationRunner(
+        scenario, out / "work", until=until, scale=scale, processes=processes, first_day=first_day
+    )
+    total = (runner.last_day - runner.scenario.start).days + 1
+    if engine == "plan":
+        planned = PlanEngine(runner)  # refuses faults and --processes before any work
+        with Progress(
+            total, f"{scenario.name} (plan)", console=console, enabled=None if not quiet else False
+        ) as bar:
+            result, results = planned.run(lambda day, count: bar.advance())
+        return build_report(result, results), documents_csv(results, runner.registry)
     with Progress(total, f"{scenario.name}", console=console, enabled=None if not quiet else False) as bar:
         runner.progress = lambda day, count: bar.advance()
         if not bar.enabled and not quiet:
@@ -105,6 +152,7 @@ async def _simulate(
             )
         result = await runner.run()
     try:
-        return build_report(result)
+        results = collect(result)
+        return build_report(result, results), documents_csv(results, runner.registry)
     finally:
         result.close()

@@ -45,9 +45,17 @@ from docexchange.report import (
     share_row,
 )
 from docexchange.report.codec import round_value
+from docexchange.routing import Channel
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.runner import RunResult
-from docexchange.sim.scenario import AdoptionMeasure, CountingRule, PublishedFigure, Scope, TargetMeasure
+from docexchange.sim.scenario import (
+    AdoptionMeasure,
+    CountingRule,
+    MailReading,
+    PublishedFigure,
+    Scope,
+    TargetMeasure,
+)
 from docexchange.sim.scenario import Target as PlanTarget
 
 BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
@@ -86,7 +94,8 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
             seed=scenario.seed,
             period_start=scenario.start,
             period_end=run.period_end,
-            transport=scenario.transport.value,
+            transport="none" if run.engine == "plan" else scenario.transport.value,
+            engine=run.engine,
         ),
         totals=Totals(run.ledger.documents, len(counted), run.counters.paper_copies),
         shares=_shares(counted, scenario.targets, run.period_end),
@@ -155,6 +164,8 @@ def _row_target(targets: tuple[PlanTarget, ...], when: date, tier: str | None = 
         if _DOCUMENT_MEASURES.get(t.measure) in (Measure.LEGAL, Measure.ELECTRONIC)
         and not t.scope.types
         and not t.scope.agencies
+        and not t.scope.senders
+        and t.reading is MailReading.SENDER
         and (tier is None or not t.scope.tiers or tier in {x.value for x in t.scope.tiers})
         and (tier is not None or not t.scope.tiers)
         and t.by >= when
@@ -216,13 +227,20 @@ def _in_scope(r: DeliveryResult, scope: Scope, exclude_secret: bool) -> bool:
         return False
     if scope.types and d.type_code not in scope.types:
         return False
+    if scope.senders and d.sender not in scope.senders:
+        return False
     return not scope.agencies or d.sender in scope.agencies or d.recipient in scope.agencies
 
 
-def _delivery_met(measure: TargetMeasure, r: DeliveryResult) -> bool:
+def _delivery_met(
+    measure: TargetMeasure, r: DeliveryResult, reading: MailReading = MailReading.SENDER
+) -> bool:
     """Whether one delivery went the way a share measure asks."""
     if measure is TargetMeasure.ELECTRONIC_SHARE:
-        return r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY)
+        electronic = r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY)
+        if reading is MailReading.BOTH_ENDS and r.channel is Channel.MAIL:
+            return electronic and r.delivery.recipient_uses_mail
+        return electronic
     if measure is TargetMeasure.SIGNED_ELECTRONIC_SHARE:
         return r.outcome is Outcome.LEGAL
     if measure is TargetMeasure.FULLY_ELECTRONIC_SHARE:
@@ -249,12 +267,15 @@ class DocumentShare:
 
 
 def document_share(
-    measure: TargetMeasure, rule: CountingRule, rows: Iterable[DeliveryResult]
+    measure: TargetMeasure,
+    rule: CountingRule,
+    rows: Iterable[DeliveryResult],
+    reading: MailReading = MailReading.SENDER,
 ) -> DocumentShare:
     """Group in-scope deliveries by document and count the documents ``rule`` accepts."""
     by_document: dict[str, list[bool]] = defaultdict(list)
     for r in rows:
-        by_document[r.delivery.document_id].append(_delivery_met(measure, r))
+        by_document[r.delivery.document_id].append(_delivery_met(measure, r, reading))
     met = [sum(flags) for flags in by_document.values()]
     sizes = [len(flags) for flags in by_document.values()]
     return DocumentShare(
@@ -263,6 +284,13 @@ def document_share(
         deliveries=sum(sizes),
         met=sum(met),
     )
+
+
+def _rule_text(target: PlanTarget) -> str:
+    """The counting rule as the report states it, with the mail reading when it is the strict one."""
+    if target.reading is MailReading.BOTH_ENDS:
+        return f"{target.counting.text}; both ends use e-mail"
+    return target.counting.text
 
 
 def _exchange_days(rows: list[DeliveryResult], calendar: WorkingCalendar) -> float | None:
@@ -275,12 +303,16 @@ def _exchange_days(rows: list[DeliveryResult], calendar: WorkingCalendar) -> flo
 
 
 def _document_value(
-    measure: TargetMeasure, rule: CountingRule, rows: list[DeliveryResult], calendar: WorkingCalendar
+    measure: TargetMeasure,
+    rule: CountingRule,
+    rows: list[DeliveryResult],
+    calendar: WorkingCalendar,
+    reading: MailReading = MailReading.SENDER,
 ) -> float | None:
     if not rows:
         return None
     if measure.counts_documents:
-        return document_share(measure, rule, rows).share
+        return document_share(measure, rule, rows, reading).share
     return _exchange_days(rows, calendar)
 
 
@@ -314,7 +346,7 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
     for target in scenario.targets:
         if target.measure.adoption_measure is not None:
             continue  # an input: see _inputs
-        since = target.since or scenario.start
+        since = max(target.since or scenario.start, scenario.start)  # a run --from part-way
         until = min(target.by, run.period_end)
         rows = [
             r
@@ -327,13 +359,13 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
         note = "" if target.by <= run.period_end else f"; measured until {run.period_end} (run shortened)"
         measure = _DOCUMENT_MEASURES[target.measure]
         if target.measure.counts_documents:
-            counted = document_share(target.measure, target.counting, rows)
+            counted = document_share(target.measure, target.counting, rows, target.reading)
             assert counted.share is not None and counted.per_delivery is not None
             scope = _scope_text(
                 target.scope, counted.documents, "documents", since, until, target.exclude_secret
             )
             yield Target(
-                target.name, measure, TargetUnit.DOCUMENT, target.counting.text, scope + note, target.by,
+                target.name, measure, TargetUnit.DOCUMENT, _rule_text(target), scope + note, target.by,
                 target.value, round_value(counted.share), counted.documents, counted.deliveries,
                 round_value(counted.per_delivery), target.source,
             )  # fmt: skip
@@ -365,6 +397,8 @@ def _scope_text(
         parts.append("types " + ", ".join(scope.types))
     if scope.agencies:
         parts.append("agencies " + ", ".join(scope.agencies))
+    if scope.senders:
+        parts.append(f"sent by {len(scope.senders)} named agencies")
     if exclude_secret:
         parts.append("secret excluded")
     return "; ".join(parts)
@@ -374,8 +408,10 @@ def _calibration(
     figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar
 ) -> Calibration:
     rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
-    value = _document_value(figure.measure, figure.counting, rows, calendar)
-    return Calibration(figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source)
+    value = _document_value(figure.measure, figure.counting, rows, calendar, figure.reading)
+    return Calibration(
+        figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source, figure.role.value
+    )
 
 
 # ── timing and deadlines ─────────────────────────────────────────────────────────────────

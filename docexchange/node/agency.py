@@ -151,7 +151,11 @@ class AgencyNode(InboundMixin, RecallMixin):
             self.revocation_feed.check()
         now = self.clock.now()
         secret = draft.secrecy.secret
-        number = self.store.next_number(now.year, Series.SECRET if secret else Series.NORMAL)
+        series = Series.SECRET if secret else Series.NORMAL
+        if draft.number is not None:
+            number = self.store.claim_number(now.year, draft.number, series)
+        else:
+            number = self.store.next_number(now.year, series)
         message = compose(
             NewDocument(
                 sender=self.agency,

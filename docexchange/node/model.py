@@ -25,6 +25,9 @@ class Draft:
     priority: Priority = Priority.NORMAL
     secrecy: Secrecy = Secrecy.NONE
     attachments: tuple[Attachment, ...] = ()
+    number: int | None = None
+    """The register number to use; None takes the series' next. A simulation gives it so that a
+    thinned run (``--scale``) keeps the numbers, and so the DocumentIds, of the full run."""
 
 
 class FollowUp(StrEnum):

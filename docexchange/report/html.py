@@ -147,6 +147,12 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
             '<p class="notice">Lần chạy này dùng truyền tải trong bộ nhớ (in-memory transport): văn bản không '
             "đi qua HTTPS hay SMTP thật; thời gian là thời gian mô phỏng.</p>\n"
         )
+    if run.engine == "plan":
+        parts.append(
+            '<p class="notice">Lần chạy này dùng plan engine: cùng khối lượng văn bản, mức triển khai, định '
+            "tuyến và độ trễ như khi chạy giao thức, nhưng không văn bản nào được tạo, ký hay gửi; tỷ lệ "
+            "giống hệt, thời gian là ước tính (plan engine: same draws, no messages).</p>\n"
+        )
     parts += ["<h2>Tóm tắt (summary)</h2>\n", _kpi(report), _reconciliation_notice(report)]
 
     parts.append("<h2>Chỉ tiêu của Chính phủ (targets)</h2>\n")
@@ -227,6 +233,12 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
     )
 
     parts.append("<h2>Đối chiếu với số liệu công bố (calibration)</h2>\n")
+    if any(c.role == "fitted" for c in report.calibration):
+        parts.append(
+            "<p>Số liệu <b>fitted</b> đã được dùng để chọn đầu vào của kịch bản: khớp với chúng không "
+            "phải là bằng chứng mô hình đúng. Chỉ số liệu <b>held-out</b> (không dùng để chọn gì) mới "
+            "kiểm chứng mô hình (a fitted figure is never agreement).</p>\n"
+        )
     parts.append(
         table_html(calibration_table(report), empty="Không có số liệu đối chiếu (no published figures).")
     )

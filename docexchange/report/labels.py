@@ -48,6 +48,12 @@ RULE_SHORT_LABELS: Mapping[str, str] = {
 TRANSPORT_LABELS: Mapping[str, str] = {
     "loopback": "loopback: HTTPS và SMTP thật trên máy này",
     "memory": "trong bộ nhớ (in-memory): không qua mạng, không có HTTPS/SMTP",
+    "none": "không có (plan engine): không tạo, ký hay gửi văn bản nào",
+}
+
+ENGINE_LABELS: Mapping[str, str] = {
+    "protocol": "giao thức (protocol): các nút thật ký, gửi, kiểm tra và trả lời từng thông điệp",
+    "plan": "kế hoạch (plan): cùng khối lượng, mức triển khai, định tuyến và độ trễ, không gửi thông điệp",
 }
 
 

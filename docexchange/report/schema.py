@@ -21,7 +21,7 @@ Units and conventions
 JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, final newline)::
 
     {"format": "docexchange-report/2",
-     "run": {scenario, description, seed, period_start, period_end, transport, generated_by},
+     "run": {scenario, description, seed, period_start, period_end, transport, engine, generated_by},
      "totals": {documents, deliveries, paper_copies},
      "shares": {"overall": ROW, "by_year": [ROW], "by_quarter": [ROW], "by_tier": [ROW],
                 "by_document_type": [ROW], "by_channel": [ROW],
@@ -33,7 +33,7 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
      "targets": [{name, measure, unit, rule, scope, deadline, target, measured, documents,
                   deliveries, per_delivery, source, met, gap_pp}],
      "inputs": [{name, measure, scope, on, plan, scenario, agencies, source}],
-     "calibration": [{name, published, measured, unit, source, deviation}],
+     "calibration": [{name, published, measured, unit, source, role, deviation}],
      "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT},
          LAT = {count, mean, p50, p90, p99, max, histogram: [counts]}
      "deadlines": {"sent_on_time": C, "receipt_same_day": C, "urgent_immediate": C},
@@ -75,8 +75,10 @@ GAP_DECIMALS = 2
 
 GENERATED_BY = f"docexchange {__version__}"
 
-TransportName = Literal["loopback", "memory"]
-TRANSPORTS: tuple[TransportName, ...] = ("loopback", "memory")
+TransportName = Literal["loopback", "memory", "none"]
+TRANSPORTS: tuple[TransportName, ...] = ("loopback", "memory", "none")
+EngineName = Literal["protocol", "plan"]
+ENGINES: tuple[EngineName, ...] = ("protocol", "plan")
 
 
 class Measure(StrEnum):
@@ -130,7 +132,10 @@ class RunInfo(Record):
     seed: int
     period_start: date  # first simulated day
     period_end: date  # last simulated day (inclusive)
-    transport: TransportName  # "loopback": real sockets; "memory": in-process, no network
+    transport: TransportName  # "loopback": real sockets; "memory": in-process; "none": the plan engine
+    engine: EngineName = (
+        "protocol"  # "protocol": real nodes and messages; "plan": the same draws, no messages
+    )
     generated_by: str = GENERATED_BY  # e.g. "docexchange 0.1.0"
 
     SIGNED = ("seed",)
@@ -140,6 +145,10 @@ class RunInfo(Record):
             raise ReportError(f"period_end {self.period_end} is before period_start {self.period_start}")
         if self.transport not in TRANSPORTS:
             raise ReportError(f"transport: expected one of {', '.join(TRANSPORTS)}, got {self.transport!r}")
+        if self.engine not in ENGINES:
+            raise ReportError(f"engine: expected one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if (self.engine == "plan") != (self.transport == "none"):
+            raise ReportError("the plan engine, and only it, runs without a transport ('none')")
         if not self.scenario:
             raise ReportError("scenario: must not be empty")
 
@@ -409,6 +418,11 @@ class Calibration(Record):
     measured: float
     unit: str  # "share", "days", "documents/year" …
     source: str
+    role: str = "held-out"  # "fitted": the scenario's inputs were chosen to hit it (agreement is no evidence)
+
+    def _check(self) -> None:
+        if self.role not in ("fitted", "held-out"):
+            raise ReportError(f"{self.name}: role {self.role!r} is neither 'fitted' nor 'held-out'")
 
     @property
     def deviation(self) -> float | None:

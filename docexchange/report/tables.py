@@ -271,9 +271,12 @@ def calibration_table(report: Report) -> Table:
         _c("measured", "Mô phỏng (measured)", Kind.NUMBER),
         _c("unit", "Đơn vị (unit)"),
         _c("deviation", "Sai lệch tương đối (deviation)", Kind.SHARE),
+        _c("role", "Vai trò (fitted: đã dùng để chọn đầu vào, không phải bằng chứng; held-out: kiểm chứng)"),
         _c("source", "Nguồn (source)"),
     )
-    rows = tuple((c.name, c.published, c.measured, c.unit, c.deviation, c.source) for c in report.calibration)
+    rows = tuple(
+        (c.name, c.published, c.measured, c.unit, c.deviation, c.role, c.source) for c in report.calibration
+    )
     return Table("calibration", "Đối chiếu với số liệu công bố (calibration)", columns, rows)
 
 

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, Tim
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from docexchange.report.labels import RULE_SHORT_LABELS, TRANSPORT_LABELS, label
+from docexchange.report.labels import ENGINE_LABELS, RULE_SHORT_LABELS, TRANSPORT_LABELS, label
 from docexchange.report.schema import Report, TargetUnit
 from docexchange.report.tables import Kind, format_cell
 
@@ -99,6 +99,7 @@ def summary_table(report: Report) -> Table:
     def row(name: str, value: str, note: str = "", style: str | None = None) -> None:
         table.add_row(name, value, note, style=style)
 
+    row("Cách chạy (engine)", run.engine, label(ENGINE_LABELS, run.engine))
     row("Truyền tải (transport)", run.transport, label(TRANSPORT_LABELS, run.transport))
     row("Văn bản (documents)", format_cell(report.totals.documents, Kind.INT))
     row("Lượt gửi (deliveries)", format_cell(overall.deliveries, Kind.INT))
@@ -123,13 +124,23 @@ def summary_table(report: Report) -> Table:
             f"{format_cell(target.target, value)}: {verdict} {format_cell(target.gap_pp, gap)}; {counted}",
             style=None if target.met else "red",
         )
+    for figure in report.calibration:
+        kind = Kind.SHARE if figure.unit == "share" else Kind.NUMBER
+        note = (
+            "fitted: inputs chosen to hit it, not evidence" if figure.role == "fitted" else "held out: a test"
+        )
+        row(
+            f"{figure.name} (công bố / published {format_cell(figure.published, kind)})",
+            format_cell(figure.measured, kind),
+            note,
+        )
     for level in report.inputs:
         row(
             f"{level.name} (đầu vào / input)",
             format_cell(level.scenario, Kind.SHARE),
             f"kế hoạch (plan) {format_cell(level.plan, Kind.SHARE)}; {level.agencies} cơ quan; không đánh giá",
         )
-    if report.targets or report.inputs:
+    if report.targets or report.inputs or report.calibration:
         table.add_section()
     for _name, code, latency in report.timing.latencies():
         row(
@@ -159,6 +170,27 @@ def summary_table(report: Report) -> Table:
     if report.faults:
         row("Sự cố (faults)", str(len(report.faults)), ", ".join(sorted({f.kind for f in report.faults})))
     return table
+
+
+def headline(report: Report) -> list[str]:
+    """One line per target, what a run ends with: the measured value beside the target, its unit
+    and rule, and the verdict."""
+    lines = []
+    for t in report.targets:
+        verdict = "met" if t.met else "missed"
+        if t.unit is TargetUnit.DOCUMENT:
+            lines.append(
+                f"{t.name}: {format_cell(t.measured, Kind.SHARE)} of {t.documents} documents "
+                f"({t.rule}; per delivery {format_cell(t.per_delivery, Kind.SHARE)}) against "
+                f"{format_cell(t.target, Kind.SHARE)} by {t.deadline.isoformat()}: "
+                f"{verdict} ({format_cell(t.gap_pp, Kind.PP)})"
+            )
+        else:
+            lines.append(
+                f"{t.name}: {t.measured:.2f} working days over {t.deliveries} deliveries against at most "
+                f"{t.target:g} by {t.deadline.isoformat()}: {verdict}"
+            )
+    return lines
 
 
 def print_summary(report: Report, console: Console | None = None) -> None:

@@ -25,7 +25,14 @@ from docexchange.routing.rules import (
     canonical_type,
 )
 
-_ROUTING_KEYS = ("preference", "retry_seconds", "government_recipients", "paper_types")
+_ROUTING_KEYS = (
+    "preference",
+    "retry_seconds",
+    "government_recipients",
+    "paper_types",
+    "recipient_certificate",
+    "recipient_mail_use",
+)
 _CAPABILITY_KEYS = ("axis", "mail", "certificate")
 
 
@@ -107,7 +114,17 @@ def _rules(data: dict[str, Any]) -> RoutingRules:
             routing.get("government_recipients"), "routing.government_recipients"
         ),
         paper_types=_paper_types(routing.get("paper_types")),
+        recipient_certificate=_flag(
+            routing.get("recipient_certificate", False), "routing.recipient_certificate"
+        ),
+        recipient_mail_use=_flag(routing.get("recipient_mail_use", True), "routing.recipient_mail_use"),
     )
+
+
+def _flag(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Problem(key, f"must be true or false, not {type(value).__name__}")
+    return value
 
 
 def _preference(value: object) -> tuple[Channel, ...]:

@@ -6,8 +6,9 @@ In order of precedence:
 2. The first channel of the preference (default: axis, then mail) that both agencies can use is
    taken; a channel one side lacks is skipped (``no-axis-connection``, ``no-mailbox``). The axis
    carries signed documents only, so without a certificate on either side it is skipped too
-   (``no-certificate``), and mail carries the document unsigned, "for information": no legal value,
-   so the document ALSO goes on paper. When no channel is left, paper.
+   (``no-certificate``: the sender has none; or the recipient has none when the rules ask for one
+   at both ends, which Decision 28 does not), and mail carries the document unsigned, "for
+   information": no legal value, so the document ALSO goes on paper. When no channel is left, paper.
 3. An electronic document to the Government / Prime Minister (``government_recipients``), or of a
    type its sender lists in ``paper_types``, also goes on paper.
 4. Urgent documents (Khẩn, Thượng khẩn, Hỏa tốc) are sent immediately with a higher queue priority.
@@ -68,11 +69,19 @@ class _Link:
     recipient: str
     sender_caps: Capabilities
     recipient_caps: Capabilities
+    recipient_certificate: bool = False
+    recipient_mail_use: bool = True
+
+    @property
+    def recipient_signs_off(self) -> bool:
+        """Whether the recipient side lets the document be signed: always under Decision 28 (a
+        recipient verifies, it needs no certificate); only with one of its own when the rules say so."""
+        return self.recipient_caps.certificate or not self.recipient_certificate
 
     @property
     def signed(self) -> bool:
-        """Both ends hold a certificate: the document is signed and verified, with legal value."""
-        return self.sender_caps.certificate and self.recipient_caps.certificate
+        """The document goes signed and verified, with legal value."""
+        return self.sender_caps.certificate and self.recipient_signs_off
 
     def lacking(self, sender_ok: bool, recipient_ok: bool, what: str) -> str:
         """``"the recipient X lacks <what>"``, ``"neither the sender X nor the recipient Y has <what>"``."""
@@ -88,10 +97,12 @@ class _Link:
         """Why ``channel`` cannot carry the document between the two ends, or None when it can."""
         reason = RouteReason.NO_AXIS_CONNECTION if channel is Channel.AXIS else RouteReason.NO_MAILBOX
         sender_ok, recipient_ok = self.sender_caps.supports(channel), self.recipient_caps.supports(channel)
+        if channel is Channel.MAIL and not self.recipient_mail_use:
+            recipient_ok = True  # every agency has a mailbox: the sender's use of e-mail decides
         if channel is Channel.AXIS and sender_ok and recipient_ok:
             # The axis carries signed packages only; an unsigned document may only go by mail.
             reason = RouteReason.NO_CERTIFICATE
-            sender_ok, recipient_ok = self.sender_caps.certificate, self.recipient_caps.certificate
+            sender_ok, recipient_ok = self.sender_caps.certificate, self.recipient_signs_off
         if sender_ok and recipient_ok:
             return None
         what = _LACKING[reason]
@@ -121,6 +132,14 @@ class RoutingRules:
     """Recipient identifiers that stand for the Government / Prime Minister (exact match)."""
     paper_types: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
     """Per sender identifier: type abbreviations that also go on paper (canonicalised: "QD" → "QĐ")."""
+    recipient_mail_use: bool = True
+    """Whether mail goes only where the recipient's office uses e-mail too. The 2008 plan gives every
+    agency a ``.gov.vn`` mailbox, so there the sender's use decides (``false``); whether the
+    recipient's office read it by e-mail is then the stricter "both ends" reading of a target."""
+    recipient_certificate: bool = False
+    """Whether a signed exchange also needs a certificate at the recipient. Decision 28/2018: no —
+    the sender signs, the recipient's document-management system verifies. A scenario of an earlier
+    era may model both offices needing one (``recipient_certificate = true`` in its rules file)."""
 
     def __post_init__(self) -> None:
         preference = tuple(Channel(c) for c in self.preference)
@@ -156,7 +175,14 @@ class RoutingRules:
         ``paper-type``; else ``preferred-<channel>``. The others that applied are in
         ``other_reasons``.
         """
-        link = _Link(traits.sender, recipient, sender_caps, recipient_caps)
+        link = _Link(
+            traits.sender,
+            recipient,
+            sender_caps,
+            recipient_caps,
+            self.recipient_certificate,
+            self.recipient_mail_use,
+        )
         if traits.secrecy.secret:
             sentence = (
                 f"A {traits.secrecy.label} document is a state secret: it never goes electronically "
@@ -189,7 +215,7 @@ class RoutingRules:
             first = "" if skipped else ": the first channel of the preference, open to both agencies"
             sentences.append(f"Sent by {chosen.value}, signed{first}.")
         else:
-            who = link.lacking(link.sender_caps.certificate, link.recipient_caps.certificate, "a certificate")
+            who = link.lacking(link.sender_caps.certificate, link.recipient_signs_off, "a certificate")
             sentences.append(
                 f"As {who}, it goes by {chosen.value} unsigned, for information only: it has no legal "
                 "value and does not replace paper (Decision 28/2018), so it also goes on paper."

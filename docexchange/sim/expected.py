@@ -18,7 +18,7 @@ from docexchange.registry import Registry, Tier
 from docexchange.routing import DocumentTraits, RoutingDecision, RoutingRules
 from docexchange.sim.adoption import AdoptionModel
 from docexchange.sim.scenario import CountingRule
-from docexchange.sim.workload import DocumentPlan, WorkloadPlanner
+from docexchange.sim.workload import DocumentPlan, WorkloadPlanner, kept
 
 EVERY_RECIPIENT = CountingRule()
 
@@ -47,10 +47,14 @@ def planned_deliveries(
     registry: Registry,
     start: date,
     end: date,
+    scale: float = 1.0,
 ) -> Iterator[PlannedDelivery]:
     """Every delivery the plan asks for from ``start`` to ``end``, with its first routing decision —
-    the same draws and rules the runner uses when the document is signed."""
+    the same draws and rules the runner uses when the document is signed (of a run thinned to
+    ``scale``, its documents only)."""
     for plan in planner.plan_period(start, end):
+        if not kept(planner.seed, plan, scale):
+            continue
         sender = registry.get(plan.sender)
         recipients = [registry.get(r) for r in plan.recipients]
         caps = adoption.for_document(sender, recipients, plan.signed_at.date(), plan.key)

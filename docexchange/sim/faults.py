@@ -126,7 +126,10 @@ class FaultInjector:
         run = Window.days(first, last)
         for index, fault in enumerate(self.faults):
             if isinstance(fault, CertificateRevoked):
-                if run.contains(fault.at):
+                if fault.at < run.start:  # a run that starts part-way (--from): in force from its start
+                    self.costs.append(FaultCost(fault, run.start, run.end))
+                    yield Entry(run.start, Step.FAULT, subject=("revoke", index))
+                elif run.contains(fault.at):
                     self.costs.append(FaultCost(fault, fault.at, run.end))
                     yield Entry(fault.at, Step.FAULT, subject=("revoke", index))
                 continue

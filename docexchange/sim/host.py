@@ -51,7 +51,7 @@ HANDLING_TEXT = {
 class HostSpec:
     """What one host runs: everything a worker process needs to build it (picklable)."""
 
-    scenario: Scenario  # as the run uses it (scaled)
+    scenario: Scenario  # as the run uses it (its description says if thinned)
     workdir: Path  # certs/ and state/ of the run
     agencies: tuple[str, ...]
     axis: bool = False

@@ -31,6 +31,7 @@ class Delivery:
     reason: str  # its RouteReason value
     legal_value: bool  # signed: replaces paper
     paper_copy: bool  # paper goes too (Government copy, listed types, unsigned)
+    recipient_uses_mail: bool = True  # the recipient's office used e-mail for this document (drawn)
 
     @property
     def paper_original(self) -> bool:
@@ -57,7 +58,9 @@ class Ledger:
         urgent: bool,
         secret: bool,
         decisions: tuple[RoutingDecision, ...],
+        mail_users: frozenset[str] | None = None,
     ) -> list[Delivery]:
+        """``mail_users``: the recipients whose office used e-mail for this document (None: all)."""
         self.documents += 1
         added = []
         for decision in decisions:
@@ -76,6 +79,7 @@ class Ledger:
                 reason=decision.reason.value,
                 legal_value=decision.legal_value and decision.electronic,
                 paper_copy=decision.paper_copy,
+                recipient_uses_mail=mail_users is None or decision.recipient in mail_users,
             )
             self.deliveries.append(delivery)
             self._index[(document_id, decision.recipient)] = delivery

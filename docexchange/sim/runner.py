@@ -34,17 +34,18 @@ from docexchange.node.events import NodeEvent
 from docexchange.node.model import Draft, FollowUp
 from docexchange.pki import PkiStore
 from docexchange.registry import Agency
-from docexchange.routing import Channel
+from docexchange.report.schema import EngineName
+from docexchange.routing import Capabilities, Channel, RoutingDecision
 from docexchange.sim.adoption import AdoptionModel
 from docexchange.sim.calendar import WorkingCalendar, load_calendar
 from docexchange.sim.cluster import Cluster, LocalCluster
 from docexchange.sim.faults import FaultInjector
 from docexchange.sim.host import HostSpec
-from docexchange.sim.ledger import Ledger
+from docexchange.sim.ledger import Delivery, Ledger
 from docexchange.sim.randomness import entity_rng
 from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.schedule import Agenda, Entry, Step
-from docexchange.sim.workload import DocumentPlan, WorkloadPlanner
+from docexchange.sim.workload import DocumentPlan, Numbering, WorkloadPlanner, kept
 from docexchange.sim.world import RunWorld
 from docexchange.store import HubStore, NodeStore
 
@@ -63,18 +64,12 @@ PKI_ALGORITHM = "ecdsa-p256"
 """Simulation keys: signatures as real as RSA's, key generation for hundreds of agencies in seconds."""
 
 
-def scaled(scenario: Scenario, scale: float) -> Scenario:
-    """The scenario with every agency signing ``scale`` times as many documents a day (a quick look;
-    the report's description says so). Shares keep their meaning, their precision drops."""
-    workload = dataclasses.replace(
-        scenario.workload,
-        documents_per_day={t: r * scale for t, r in scenario.workload.documents_per_day.items()},
-        level2_documents_per_day={
-            t: r * scale for t, r in scenario.workload.level2_documents_per_day.items()
-        },
-    )
-    note = f" [workload × {scale:g}]"
-    return dataclasses.replace(scenario, workload=workload, description=scenario.description + note)
+def thinned(scenario: Scenario, scale: float) -> Scenario:
+    """The scenario, described as thinned to ``scale``: the run signs exactly the documents of the
+    full workload whose own seeded draw falls below ``scale`` (same DocumentIds, dates, recipients
+    and draws), so shares keep their meaning and only their precision drops."""
+    note = f" [thinned: {scale:g} of the full workload's documents, by a seeded draw per document]"
+    return dataclasses.replace(scenario, description=scenario.description + note)
 
 
 @dataclass
@@ -102,6 +97,9 @@ class RunResult:
     participants: tuple[Agency, ...]
     counters: RunCounters
     faults: FaultInjector
+    engine: EngineName = "protocol"
+    """"protocol": real nodes exchanged every message; "plan": the plan engine carried the
+    documents through the same draws without nodes (no stores: every count comes from the results)."""
 
     def close(self) -> None:
         for store in self.stores.values():
@@ -118,9 +116,12 @@ class SimulationRunner:
         progress: Callable[[date, int], None] | None = None,
         scale: float = 1.0,
         processes: int | None = None,
+        first_day: date | None = None,
     ) -> None:
         """``processes`` None runs every node in this process; N spreads them over N worker
-        processes with the axis in one more (loopback transport only)."""
+        processes with the axis in one more (loopback transport only). ``first_day`` starts the run
+        (and its measurement) part-way through the scenario (``--from``): adoption is a function of
+        the date, so no warm-up is needed, and documents keep the numbers the full run gives them."""
         if not 0 < scale <= 1:
             raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--scale {scale}: must be in (0, 1]")
         if processes is not None and processes < 1:
@@ -132,8 +133,8 @@ class SimulationRunner:
                 "carries messages by calls inside one process",
             )
         if scale != 1:
-            scenario = scaled(scenario, scale)
-        self.scenario = scenario
+            scenario = thinned(scenario, scale)
+        self.scale = scale
         self.workdir = workdir
         self.last_day = min(scenario.end, until) if until is not None else scenario.end
         if self.last_day < scenario.start:
@@ -141,6 +142,24 @@ class SimulationRunner:
                 ReasonCode.INVALID_ARGUMENT,
                 f"--until {until} is before the scenario's start {scenario.start}",
             )
+        self.scenario_start = scenario.start
+        if first_day is not None:
+            if not scenario.start <= first_day <= scenario.end:
+                raise DocexchangeError(
+                    ReasonCode.INVALID_ARGUMENT,
+                    f"--from {first_day} is outside the scenario ({scenario.start} to {scenario.end})",
+                )
+            if first_day > self.last_day:
+                raise DocexchangeError(
+                    ReasonCode.INVALID_ARGUMENT,
+                    f"--from {first_day} is after the last day run {self.last_day}",
+                )
+            if first_day != scenario.start:
+                note = f" [measured from {first_day.isoformat()}]"
+                scenario = dataclasses.replace(
+                    scenario, start=first_day, description=scenario.description + note
+                )
+        self.scenario = scenario
         self.progress = progress
         self.processes = processes or 0
         self.calendar = load_calendar()
@@ -165,6 +184,7 @@ class SimulationRunner:
             self.clock = SharedClock(shared_cell(), start)
         else:
             self.clock = FixedClock(start)
+        self.numbering = Numbering()
         self.agenda = Agenda()
         self.ledger = Ledger()
         self.counters = RunCounters()
@@ -216,8 +236,18 @@ class SimulationRunner:
 
     # ── the loop ────────────────────────────────────────────────────────────────────────────
 
+    def _number_earlier_days(self) -> None:
+        """A run from part-way through a year: number the documents its senders signed earlier that
+        year (planned, not run), so that every document keeps the number the full run gives it."""
+        day = max(date(self.scenario.start.year, 1, 1), self.scenario_start)
+        while day < self.scenario.start:
+            for agency in self.participants:
+                self.numbering.number(self.planner.plan_day(agency, day))
+            day += timedelta(days=1)
+
     async def run(self) -> RunResult:
         """Run the scenario to its last day, stop the nodes, and read back what they stored."""
+        self._number_earlier_days()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.cluster = await self._start()
         try:
@@ -384,9 +414,10 @@ class SimulationRunner:
     def _plan_day(self, day: date) -> None:
         count = 0
         for agency in self.participants:
-            for plan in self.planner.plan_day(agency, day):
-                self.agenda.add(Entry(plan.signed_at, Step.SIGN, plan.sender, plan))
-                count += 1
+            for plan in self.numbering.number(self.planner.plan_day(agency, day)):
+                if kept(self.scenario.seed, plan, self.scale):
+                    self.agenda.add(Entry(plan.signed_at, Step.SIGN, plan.sender, plan))
+                    count += 1
         if self.progress is not None:
             self.progress(day, count)
         following = day + timedelta(days=1)
@@ -403,13 +434,7 @@ class SimulationRunner:
         capabilities = self.adoption.for_document(
             sender, [self.registry.get(r) for r in plan.recipients], day, plan.key
         )
-        urgent = plan.priority is not Priority.NORMAL
-        if urgent:
-            send_at = now
-        else:
-            send_at = self.calendar.add_working_time(
-                now, self._draw_hours(self.scenario.delays.send_hours, "send", plan.key)
-            )
+        send_at = self.send_time(plan, now)
         attachments = tuple(
             Attachment(
                 f"tep-{index}",
@@ -427,21 +452,11 @@ class SimulationRunner:
             priority=plan.priority,
             secrecy=plan.secrecy,
             attachments=attachments,
+            number=plan.number or None,
         )
         sent = await self.cluster.host(plan.sender).sign(plan.sender, draft, capabilities, send_at)
         await self._collect(signing=True)
-        deliveries = self.ledger.record(
-            document_id=sent.document_id,
-            plan_key=plan.key,
-            sender=plan.sender,
-            sender_tier=sender.tier,
-            type_code=plan.type_code,
-            signed_at=now,
-            send_at=send_at,
-            urgent=urgent,
-            secret=plan.secrecy.secret,
-            decisions=sent.decisions,
-        )
+        deliveries = self.record(plan, sent.document_id, now, send_at, sent.decisions, capabilities)
         for delivery in deliveries:
             if delivery.channel is Channel.PAPER or delivery.paper_copy:
                 if delivery.paper_original:
@@ -449,6 +464,38 @@ class SimulationRunner:
                 else:
                     self.counters.paper_copies += 1
         self._dirty.add(plan.sender)
+
+    def send_time(self, plan: DocumentPlan, signed_at: datetime) -> datetime:
+        """When the records office sends the document: an urgent one at once, the others after a
+        drawn delay in working time."""
+        if plan.priority is not Priority.NORMAL:
+            return signed_at
+        delay = self._draw_hours(self.scenario.delays.send_hours, "send", plan.key)
+        return self.calendar.add_working_time(signed_at, delay)
+
+    def record(
+        self,
+        plan: DocumentPlan,
+        document_id: str,
+        signed_at: datetime,
+        send_at: datetime,
+        decisions: tuple[RoutingDecision, ...],
+        capabilities: Mapping[str, Capabilities],
+    ) -> list[Delivery]:
+        """Enter a signed document's deliveries in the ledger (either engine)."""
+        return self.ledger.record(
+            document_id=document_id,
+            plan_key=plan.key,
+            sender=plan.sender,
+            sender_tier=self.registry.get(plan.sender).tier,
+            type_code=plan.type_code,
+            signed_at=signed_at,
+            send_at=send_at,
+            urgent=plan.priority is not Priority.NORMAL,
+            secret=plan.secrecy.secret,
+            decisions=decisions,
+            mail_users=frozenset(a for a, c in capabilities.items() if c.mail),
+        )
 
     async def _act(self, agency_id: str, document_id: str, code: StatusCode) -> None:
         """The receiving agency's people: accept (03), assign (04), complete (06)."""
@@ -548,10 +595,17 @@ async def run_scenario(
     progress: Callable[[date, int], None] | None = None,
     scale: float = 1.0,
     processes: int | None = None,
+    first_day: date | None = None,
 ) -> RunResult:
     """Run ``scenario`` with its state under ``workdir``; the caller closes ``result``."""
     runner = SimulationRunner(
-        scenario, workdir, until=until, progress=progress, scale=scale, processes=processes
+        scenario,
+        workdir,
+        until=until,
+        progress=progress,
+        scale=scale,
+        processes=processes,
+        first_day=first_day,
     )
     return await runner.run()
 

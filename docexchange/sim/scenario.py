@@ -516,6 +516,15 @@ class Scope:
     tiers: tuple[Tier, ...] = ()
     types: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
+    senders: tuple[str, ...] = ()
+    """Only documents these agencies send (e.g. the 2008 pilots, as a sub-row of a wider target)."""
+
+
+class MailReading(StrEnum):
+    """When a document sent by e-mail counts as exchanged by e-mail (DOMAIN.md §1, 2008 target)."""
+
+    SENDER = "sender"  # the default: the sender's office e-mailed it (every agency has a mailbox)
+    BOTH_ENDS = "both-ends"  # stricter: the recipient's office used e-mail for it too
 
 
 class DocumentRule(StrEnum):
@@ -579,6 +588,15 @@ class Target:
     """Leave secret documents out of the count (they never go electronically)."""
     counting: CountingRule = CountingRule()
     """When a document with several recipients counts (share measures on documents only)."""
+    reading: MailReading = MailReading.SENDER
+    """Whether a recipient whose office does not use e-mail still counts a mailed document."""
+
+
+class FigureRole(StrEnum):
+    """What a published figure is to a scenario: used to choose its inputs, or never used."""
+
+    FITTED = "fitted"  # inputs were chosen to reproduce it: agreement with it is no evidence
+    HELD_OUT = "held-out"  # never used to choose anything: agreement with it is a test of the model
 
 
 @dataclass(frozen=True)
@@ -592,6 +610,8 @@ class PublishedFigure:
     scope: Scope = Scope()
     exclude_secret: bool = False
     counting: CountingRule = CountingRule()
+    reading: MailReading = MailReading.SENDER
+    role: FigureRole = FigureRole.HELD_OUT
 
     @property
     def unit(self) -> str:

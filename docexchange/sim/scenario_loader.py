@@ -38,9 +38,11 @@ from docexchange.sim.scenario import (
     DuplicateStorm,
     Fault,
     FaultKind,
+    FigureRole,
     ForgedDocuments,
     Interpolation,
     MailOutage,
+    MailReading,
     NodeOutage,
     ParticipantSelection,
     Partition,
@@ -463,9 +465,18 @@ def _fault_rate(value: object, key: str) -> float:
 
 # ── targets and published figures ────────────────────────────────────────────────────────
 
-_SCOPE_KEYS = ("tiers", "types", "agencies", "exclude_secret", "counts_when", "recipient_share")
+_SCOPE_KEYS = (
+    "tiers",
+    "types",
+    "agencies",
+    "senders",
+    "exclude_secret",
+    "counts_when",
+    "recipient_share",
+    "mail_reading",
+)
 _TARGET_KEYS = ("name", "measure", "value", "by", "since", "source", *_SCOPE_KEYS)
-_PUBLISHED_KEYS = ("name", "measure", "value", "source", *_SCOPE_KEYS)
+_PUBLISHED_KEYS = ("name", "measure", "value", "source", "role", *_SCOPE_KEYS)
 
 
 def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
@@ -490,6 +501,7 @@ def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
         scope=_scope(item, measure, refs),
         exclude_secret=_exclude_secret(item, measure),
         counting=_counting(item, measure),
+        reading=_reading(item, measure),
     )
 
 
@@ -497,6 +509,7 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
     item.restrict(_PUBLISHED_KEYS, f"expected {', '.join(_PUBLISHED_KEYS)}")
     measure = item.read("measure", fields.choice(TargetMeasure))
     return PublishedFigure(
+        role=item.read("role", fields.choice(FigureRole)),  # required: a fit must say it is one
         name=item.read("name", fields.text),
         measure=measure,
         value=item.read("value", lambda v, k: _figure(v, k, measure)),
@@ -504,6 +517,7 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
         scope=_scope(item, measure, refs),
         exclude_secret=_exclude_secret(item, measure),
         counting=_counting(item, measure),
+        reading=_reading(item, measure),
     )
 
 
@@ -524,8 +538,21 @@ def _scope(item: Table, measure: TargetMeasure, refs: AgencyRefs) -> Scope:
     types: tuple[str, ...] = item.read("types", fields.array_of(fields.document_type), ())
     agencies: tuple[str, ...] = item.read("agencies", fields.array_of(fields.identifier), ())
     refs.extend((f"{item.sub('agencies')}[{i}]", agency_id) for i, agency_id in enumerate(agencies))
+    if measure.adoption_measure is not None and item.has("senders"):
+        raise Problem(item.sub("senders"), f"{measure.value} counts agencies, not documents: use agencies")
+    senders: tuple[str, ...] = item.read("senders", fields.array_of(fields.identifier), ())
+    refs.extend((f"{item.sub('senders')}[{i}]", agency_id) for i, agency_id in enumerate(senders))
     tiers: tuple[Tier, ...] = item.read("tiers", fields.array_of(fields.choice(Tier)), ())
-    return Scope(tiers=tiers, types=types, agencies=agencies)
+    for key, named in (("tiers", tiers), ("types", types), ("agencies", agencies), ("senders", senders)):
+        if item.has(key) and not named:
+            raise Problem(item.sub(key), "names nothing (leave the key out for no restriction)")
+    return Scope(tiers=tiers, types=types, agencies=agencies, senders=senders)
+
+
+def _reading(item: Table, measure: TargetMeasure) -> MailReading:
+    if measure is not TargetMeasure.ELECTRONIC_SHARE and item.has("mail_reading"):
+        raise Problem(item.sub("mail_reading"), f"applies to electronic-share, not {measure.value}")
+    return item.read("mail_reading", fields.choice(MailReading), MailReading.SENDER)
 
 
 def _counting(item: Table, measure: TargetMeasure) -> CountingRule:

@@ -8,6 +8,7 @@ attachments and signing times follow the scenario's weights.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Iterator, Mapping
@@ -38,6 +39,34 @@ class DocumentPlan:
     priority: Priority
     secrecy: Secrecy
     attachment_sizes: tuple[int, ...]
+    number: int = 0
+    """Its number in the sender's register for the year and series, as the full workload numbers
+    it (0 until :class:`Numbering` gives it one)."""
+
+
+class Numbering:
+    """Numbers documents as their senders' registers will: per sender, year and series (secret
+    documents have their own), in signing order. A run gives every document of the full workload
+    its number, also those a thinned run leaves out, so that the documents both runs sign carry
+    the same numbers and so the same DocumentIds."""
+
+    def __init__(self) -> None:
+        self._last: dict[tuple[str, int, bool], int] = {}
+
+    def number(self, plans: list[DocumentPlan]) -> list[DocumentPlan]:
+        """``plans`` (one sender's day, in any order) numbered in signing order (ties keep order)."""
+        numbered = []
+        for plan in sorted(plans, key=lambda p: p.signed_at):
+            key = (plan.sender, plan.signed_at.year, plan.secrecy.secret)
+            self._last[key] = self._last.get(key, 0) + 1
+            numbered.append(dataclasses.replace(plan, number=self._last[key]))
+        return numbered
+
+
+def kept(seed: int, plan: DocumentPlan, scale: float) -> bool:
+    """Whether a run thinned to ``scale`` signs ``plan``: its own seeded draw falls below ``scale``
+    (the same documents whatever else the run does; every document at scale 1)."""
+    return scale >= 1 or entity_rng(seed, "thin", plan.key).random() < scale
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -148,4 +177,4 @@ def _seconds(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
-__all__ = ["DocumentPlan", "WorkloadPlanner", "poisson", "weighted"]
+__all__ = ["DocumentPlan", "Numbering", "WorkloadPlanner", "kept", "poisson", "weighted"]

@@ -1,7 +1,7 @@
 """What every process of a run derives alike from its scenario: who takes part, the routing rules,
 and what each agency can use on each day.
 
-The coordinator of a run and each of its node processes build this from the same (scaled)
+The coordinator of a run and each of its node processes build this from the same (possibly thinned)
 scenario, so they agree without exchanging it: adoption thresholds come from the seed alone.
 """
 

@@ -48,6 +48,17 @@ class OutgoingRegister:
         with self._db.transaction():
             return counters.allocate(self._db, self._agency_id, "outgoing", year, series.value)
 
+    def claim_number(self, year: int, number: int, series: Series | str = Series.NORMAL) -> int:
+        """Use ``number`` of the series for ``year`` (a numbering decided elsewhere, e.g. a thinned
+        simulation keeping the full run's numbers); later :meth:`next_number` calls go past it.
+        Registering a number twice is still refused by :meth:`register_outgoing`."""
+        if number < 1:
+            raise ValueError(f"a document number starts at 1, not {number}")
+        series = Series(series)
+        with self._db.transaction():
+            counters.advance_to(self._db, self._agency_id, "outgoing", year, series.value, number)
+        return number
+
     # -- register --------------------------------------------------------------------------
 
     def register_outgoing(self, entry: NewOutgoing) -> OutgoingEntry:

@@ -194,8 +194,10 @@ def sample_report(**overrides: Any) -> Report:
         targets=targets,
         inputs=inputs,
         calibration=(
-            Calibration("2012: văn bản điện tử hoàn toàn, bộ ngành", 0.3, 0.2875, "share", "DOMAIN.md §1"),
-            Calibration("2012: thời gian mỗi lần trao đổi", 2.5, 1.75, "days", "DOMAIN.md §1"),
+            Calibration(
+                "2012: văn bản điện tử hoàn toàn, bộ ngành", 0.3, 0.2875, "share", "DOMAIN.md §1", "fitted"
+            ),
+            Calibration("2012: thời gian mỗi lần trao đổi", 2.5, 1.75, "days", "DOMAIN.md §1", "held-out"),
         ),
         timing=Timing(
             bin_edges=BIN_EDGES,

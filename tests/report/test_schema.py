@@ -73,6 +73,7 @@ def test_json_holds_no_wall_clock_or_host() -> None:
         "period_start",
         "period_end",
         "transport",
+        "engine",
         "generated_by",
     }
 
@@ -157,7 +158,12 @@ def test_refuses_missing_section() -> None:
         (
             ("run", "transport"),
             "smtp",
-            "run.transport: expected one of 'loopback', 'memory', got the string 'smtp'",
+            "run.transport: expected one of 'loopback', 'memory', 'none', got the string 'smtp'",
+        ),
+        (
+            ("run", "engine"),
+            "guess",
+            "run.engine: expected one of 'protocol', 'plan', got the string 'guess'",
         ),
         (("run", "period_start"), "01/01/2008", "run.period_start: expected a date YYYY-MM-DD"),
         (("targets", 0, "measure"), "paper", "targets[0].measure: expected one of 'legal', 'electronic'"),
@@ -317,3 +323,13 @@ def test_timing_refuses_histogram_of_wrong_length() -> None:
 def test_time_zone_survives_the_round_trip() -> None:
     fault = Report.from_json(sample_report().to_json()).faults[0]
     assert fault.start.utcoffset() == VN.utcoffset(None)
+
+
+def test_the_plan_engine_and_only_it_runs_without_a_transport() -> None:
+    data = as_data(sample_report())
+    data["run"]["engine"] = "plan"  # with transport "memory": refused
+    assert "the plan engine, and only it, runs without a transport ('none')" in refusal(data)
+    data["run"]["transport"] = "none"
+    assert Report.from_dict(data).run.engine == "plan"
+    data["run"]["engine"] = "protocol"
+    assert "the plan engine, and only it, runs without a transport ('none')" in refusal(data)

@@ -105,6 +105,11 @@ def test_an_empty_retry_list_and_an_empty_government_list_are_allowed(tmp_path: 
         ("[routing]\nprefrence = ['axis']\n", "routing.prefrence", "unknown key"),
         ("[routing]\n[other]\nx = 1\n", "other", "unknown key"),
         ("[routing.paper_types]\n[routing.extra]\n", "routing.extra", "unknown key"),
+        (
+            "[routing]\nrecipient_certificate = 'yes'\n",
+            "routing.recipient_certificate",
+            "must be true or false, not str",
+        ),
         ("", "routing", "missing"),
         # wrong types
         ("routing = 1\n", "routing", "must be a table, not an integer"),

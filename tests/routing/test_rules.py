@@ -102,11 +102,23 @@ def test_an_agency_with_nothing_gets_paper() -> None:
     assert RouteReason.NO_AXIS_CONNECTION in d.other_reasons
 
 
-@pytest.mark.parametrize(("sender", "recipient"), [(NO_CERT, ALL), (ALL, NO_CERT), (NO_CERT, NO_CERT)])
+BOTH_CERTIFIED = RoutingRules(recipient_certificate=True)  # an era before Decision 28 (plan-2008 rules)
+
+
+@pytest.mark.parametrize(
+    ("rules", "sender", "recipient"),
+    [
+        (RoutingRules(), NO_CERT, ALL),
+        (RoutingRules(), NO_CERT, NO_CERT),
+        (BOTH_CERTIFIED, NO_CERT, ALL),
+        (BOTH_CERTIFIED, ALL, NO_CERT),
+        (BOTH_CERTIFIED, NO_CERT, NO_CERT),
+    ],
+)
 def test_without_a_certificate_it_goes_by_mail_for_information_and_on_paper(
-    sender: Capabilities, recipient: Capabilities
+    rules: RoutingRules, sender: Capabilities, recipient: Capabilities
 ) -> None:
-    d = decide(sender=sender, recipient=recipient)
+    d = decide(rules, sender=sender, recipient=recipient)
     assert (d.channel, d.reason) == (Channel.MAIL, RouteReason.NO_CERTIFICATE)
     assert d.legal_value is False
     assert d.paper_copy is True
@@ -114,8 +126,15 @@ def test_without_a_certificate_it_goes_by_mail_for_information_and_on_paper(
     assert "for information only" in d.explanation
 
 
+def test_decision_28_asks_no_certificate_of_the_recipient() -> None:
+    """The sender signs; the recipient's document-management system verifies (DOMAIN.md §1)."""
+    d = decide(recipient=NO_CERT)
+    assert (d.channel, d.legal_value, d.paper_copy) == (Channel.AXIS, True, False)
+    assert RouteReason.NO_CERTIFICATE not in (d.reason, *d.other_reasons)
+
+
 def test_without_certificate_nor_mailbox_it_goes_on_paper() -> None:
-    d = decide(recipient=Capabilities(mail=False, certificate=False))
+    d = decide(BOTH_CERTIFIED, recipient=Capabilities(mail=False, certificate=False))
     assert (d.channel, d.reason) == (Channel.PAPER, RouteReason.NO_MAILBOX)
     assert d.other_reasons == (RouteReason.NO_CERTIFICATE,)
     assert d.legal_value
@@ -214,7 +233,7 @@ def test_mail_only_preference_never_uses_the_axis() -> None:
 
 
 def test_axis_only_preference_sends_unsigned_documents_on_paper() -> None:
-    d = decide(RoutingRules(preference=(Channel.AXIS,)), recipient=NO_CERT)
+    d = decide(RoutingRules(preference=(Channel.AXIS,)), sender=NO_CERT)
     assert (d.channel, d.reason, d.legal_value) == (Channel.PAPER, RouteReason.NO_CERTIFICATE, True)
 
 

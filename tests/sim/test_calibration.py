@@ -69,7 +69,7 @@ def test_a_run_carries_out_every_planned_decision_and_reports_it_beside_the_publ
     planned = {
         (p.plan.key, p.recipient): p
         for p in planned_deliveries(
-            runner.planner, runner.adoption, runner.rules, runner.registry, short.start, runner.last_day
+            runner.planner, runner.adoption, runner.rules, runner.registry, short.start, runner.last_day, 0.3
         )
     }
 

@@ -93,7 +93,7 @@ def _one_day() -> Scenario:
         ReceiptsLost(afternoon, rate=0.3),
         DuplicateStorm(Window(_at(0), afternoon.end), rate=0.3, copies=2),
         ForgedDocuments(afternoon, count=2, agency=EDUCATION),
-        CertificateRevoked(JUSTICE, CertificateRole.PERSON, _at(10), notice=timedelta(hours=3)),
+        CertificateRevoked(JUSTICE, CertificateRole.PERSON, _at(8), notice=timedelta(hours=6)),
         MailOutage(Window(_at(14), _at(15))),
     )
     return dataclasses.replace(load_scenario(FAULTS), faults=faults)
@@ -106,13 +106,13 @@ def test_faults_decided_by_the_coordinator_hit_the_same_documents_from_worker_pr
     one day: the workers ask the coordinator what the wire does and what to re-send or forge."""
     scenario = _one_day()
     until = date(2019, 7, 1)
-    single = _run(SimulationRunner(scenario, tmp_path / "single", until=until, scale=0.5))
-    spread_run = _run(SimulationRunner(scenario, tmp_path / "processes", until=until, scale=0.5, processes=2))
+    single = _run(SimulationRunner(scenario, tmp_path / "single", until=until, scale=0.6))
+    spread_run = _run(SimulationRunner(scenario, tmp_path / "processes", until=until, scale=0.6, processes=2))
 
     assert spread_run.to_json() == single.to_json()
     costs = {f.kind: f for f in spread_run.faults}
     assert costs["tampered"].affected >= 3
-    assert costs["forged"].refusals == 2
+    assert 1 <= costs["forged"].refusals == costs["forged"].affected <= 2  # every forgery refused
     assert costs["duplicate-storm"].affected > 0 and spread_run.exchange.duplicates > 0
     assert costs["certificate-revoked"].refusals > 0
     refusals = {c.key for c in spread_run.exchange.refusals}

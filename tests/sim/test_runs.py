@@ -21,7 +21,7 @@ SIMULATIONS = Path(__file__).resolve().parents[2] / "simulations"
 
 # (scenario, last day, workload scale): the first working days of each, at a scale the suite affords.
 SHORT_RUNS = {
-    "plan-2008": (date(2008, 1, 3), 0.5),
+    "plan-2008": (date(2008, 1, 3), 0.1),
     "vpcp-2011-2015": (date(2011, 1, 4), 0.15),
     "decision-28-rollout": (date(2018, 7, 2), 0.1),
     "national-2025": (date(2025, 7, 1), 0.05),

@@ -12,17 +12,21 @@ from docexchange.edxml.model import Priority
 from docexchange.errors import ReasonCode
 from docexchange.registry import load_registry
 from docexchange.registry.model import Tier
+from docexchange.routing import load_rules
 from docexchange.sim.scenario import (
     DEFAULT_SIGNING_HOURS,
     AdoptionMeasure,
     AttachmentSize,
     CertificateRevoked,
     ClockSkew,
+    CountingRule,
     Curve,
     Delays,
+    DocumentRule,
     FaultKind,
     Interpolation,
     MailOutage,
+    MailReading,
     RecipientKind,
     SelectionMode,
     TargetMeasure,
@@ -137,11 +141,21 @@ def test_every_shipped_scenario_loads(path: Path) -> None:
         assert target.source
 
 
-def test_plan_2008_is_the_pilot_group_on_mail_against_the_40_percent_target() -> None:
+def test_plan_2008_is_every_ministry_and_province_on_mail_against_the_40_percent_target() -> None:
+    """DOMAIN.md §1: the 2008 target covers every ministry and province (the pilots are a sub-row),
+    and the sender's use of e-mail decides, the both-ends reading beside it."""
     scenario = load_scenario(SIMULATIONS / "plan-2008.toml")
-    participants = scenario.select_participants(load_registry(scenario.registry))
-    assert len(participants) == 11  # 4 ministries + 6 provinces + VPCP
+    registry = load_registry(scenario.registry)
+    participants = scenario.select_participants(registry)
+    assert len(participants) == 86  # the 22 ministry-level agencies (VPCP among them) and 64 provinces
+    assert "000.00.00.G22" in {a.id for a in participants}
     assert scenario.routing_rules == SIMULATIONS / "rules" / "plan-2008.toml"
+    rules = load_rules(scenario.routing_rules)
+    assert rules.recipient_mail_use is False
+    main, strict, pilots = scenario.targets[:3]
+    assert (main.reading, strict.reading) == (MailReading.SENDER, MailReading.BOTH_ENDS)
+    assert main.scope.senders == () and set(pilots.scope.senders) == {a.id for a in registry if a.pilot}
+    assert main.counting == CountingRule(DocumentRule.EVERY_RECIPIENT)
     target = scenario.targets[0]
     assert (target.measure, target.value, target.by) == (
         TargetMeasure.ELECTRONIC_SHARE,
@@ -536,6 +550,14 @@ def test_refuses_malformed_faults(tmp_path: Path, fault: str, key: str, reason: 
          "targets[0].counts_when", "exchange-days does not count documents: no counting rule"),
         ('measure = "dms"\nby = 2019-07-12\nvalue = 0.5\ncounts_when = "any-recipient"',
          "targets[0].counts_when", "dms does not count documents: no counting rule"),
+        ('measure = "electronic-share"\nby = 2019-07-12\nvalue = 1.0\nsenders = []', "targets[0].senders",
+         "names nothing (leave the key out for no restriction)"),
+        ('measure = "electronic-share"\nby = 2019-07-12\nvalue = 1.0\ntypes = []', "targets[0].types",
+         "names nothing (leave the key out for no restriction)"),
+        ('measure = "electronic-share"\nby = 2019-07-12\nvalue = 1.0\nsenders = ["000.00.00.G01"]',
+         "targets[0].senders[0]", "000.00.00.G01 does not take part"),
+        ('measure = "signed-electronic-share"\nby = 2019-07-12\nvalue = 1.0\nmail_reading = "both-ends"',
+         "targets[0].mail_reading", "applies to electronic-share, not signed-electronic-share"),
     ],
 )  # fmt: skip
 def test_refuses_malformed_targets(tmp_path: Path, target: str, key: str, reason: str) -> None:
@@ -552,6 +574,7 @@ def test_a_target_names_its_source(tmp_path: Path) -> None:
 def test_refuses_two_figures_with_the_same_name(tmp_path: Path) -> None:
     figure = (
         '\n[[published]]\nname = "Ministries"\nmeasure = "exchange-days"\nvalue = 2.5\nsource = "DOMAIN.md"\n'
+        'role = "held-out"\n'
     )
     assert_refused(
         tmp_path,
@@ -657,3 +680,20 @@ def test_refuses_recipients_that_cannot_exist_among_the_participants(tmp_path: P
         "types = { CV = 1 }", "types = { CV = 1 }\nrecipients = { several = 1 }\nseveral = [2, 20]"
     )
     assert_refused(tmp_path, text, "workload.several[1]", "more recipients than the 9 other participants")
+
+
+@pytest.mark.parametrize(
+    ("role", "reason"),
+    [
+        ("", "missing"),
+        ('role = "agreement"\n', "unknown value 'agreement' (expected 'fitted', 'held-out')"),
+    ],
+)
+def test_a_published_figure_says_whether_it_was_fitted(tmp_path: Path, role: str, reason: str) -> None:
+    figure = '\n[[published]]\nname = "F"\nmeasure = "exchange-days"\nvalue = 2.5\nsource = "DOMAIN.md"\n'
+    assert_refused(tmp_path, MINIMAL + figure + role, "published[0].role", reason)
+
+
+def test_calibration_2012_marks_every_figure_it_was_fitted_to() -> None:
+    scenario = load_scenario(SIMULATIONS / "calibration-2012.toml")
+    assert {p.role.value for p in scenario.published} == {"fitted"}

@@ -1,0 +1,71 @@
+"""``--scale S`` thins the workload: a scaled run signs exactly the full run's documents whose own
+seeded draw falls below S — same DocumentIds, dates and recipients — and each of them goes the
+same way as in the full run."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+from docexchange.metrics import DeliveryResult, collect
+from docexchange.sim.randomness import entity_rng
+from docexchange.sim.runner import SimulationRunner
+from docexchange.sim.scenario import ParticipantSelection, SelectionMode, TransportChoice
+from docexchange.sim.scenario_loader import load_scenario
+
+PILOTS_AND_VPCP = ParticipantSelection(SelectionMode.PILOTS, also=("000.00.00.G22",))
+SCENARIO = Path(__file__).resolve().parents[2] / "simulations" / "plan-2008.toml"
+UNTIL = date(2008, 1, 4)
+SCALE = 0.35
+
+
+def _results(workdir: Path, scale: float) -> tuple[list[DeliveryResult], str]:
+    scenario = dataclasses.replace(
+        load_scenario(SCENARIO), transport=TransportChoice.MEMORY, participants=PILOTS_AND_VPCP
+    )  # the pilot model: the same rules on fewer agencies, for speed
+    runner = SimulationRunner(scenario, workdir, until=UNTIL, scale=scale)
+
+    async def go() -> list[DeliveryResult]:
+        result = await runner.run()
+        try:
+            return collect(result)
+        finally:
+            result.close()
+
+    return asyncio.run(go()), runner.scenario.description
+
+
+def _documents(results: list[DeliveryResult]) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """DocumentId → (plan key, signing time, recipients)."""
+    recipients: dict[str, list[str]] = {}
+    first: dict[str, DeliveryResult] = {}
+    for r in results:
+        recipients.setdefault(r.delivery.document_id, []).append(r.delivery.recipient)
+        first.setdefault(r.delivery.document_id, r)
+    return {
+        d: (first[d].delivery.plan_key, first[d].delivery.signed_at.isoformat(), tuple(sorted(rs)))
+        for d, rs in recipients.items()
+    }
+
+
+def test_a_thinned_run_signs_exactly_the_full_runs_documents_whose_draw_falls_below_the_scale(
+    tmp_path: Path,
+) -> None:
+    full, _ = _results(tmp_path / "full", 1.0)
+    thin, description = _results(tmp_path / "thin", SCALE)
+    seed = load_scenario(SCENARIO).seed
+    full_documents, thin_documents = _documents(full), _documents(thin)
+    expected = {
+        document_id: facts
+        for document_id, facts in full_documents.items()
+        if entity_rng(seed, "thin", facts[0]).random() < SCALE  # the definition, computed here
+    }
+    assert len(full_documents) > 100
+    assert 0.2 * len(full_documents) < len(thin_documents) < 0.5 * len(full_documents)
+    assert thin_documents == expected  # same DocumentIds, plan keys, signing times, recipients
+    full_ways = {(r.delivery.document_id, r.delivery.recipient): (r.outcome, r.channel) for r in full}
+    for r in thin:  # and each delivery ends the same way
+        assert full_ways[(r.delivery.document_id, r.delivery.recipient)] == (r.outcome, r.channel)
+    assert "[thinned: 0.35 of the full workload's documents, by a seeded draw per document]" in description
