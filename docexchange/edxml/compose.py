@@ -16,6 +16,7 @@ from docexchange.edxml.model import (
     Priority,
     PromulgationInfo,
     SignerInfo,
+    SteeringType,
     TraceHeader,
 )
 from docexchange.edxml.numbering import (
@@ -63,6 +64,7 @@ class NewDocument:
     attachments: tuple[Path | Attachment, ...] = ()
     number: int | None = None
     bussiness: Bussiness = field(default_factory=Bussiness)  # recall / update / replace notices
+    steering_type: SteeringType = SteeringType.NOT_DIRECTIVE  # 2: a direction document (chỉ đạo, điều hành)
 
 
 def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
@@ -106,4 +108,5 @@ def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
         trace_headers=(TraceHeader(doc.sender.id, doc.signed_at),),
         attachments=attachments,
         bussiness=doc.bussiness,
+        steering_type=doc.steering_type,
     )

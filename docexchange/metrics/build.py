@@ -24,6 +24,7 @@ from docexchange.metrics.outcomes import (
 from docexchange.report import (
     AdoptionInput,
     Calibration,
+    ChannelLatency,
     Compliance,
     Count,
     Deadlines,
@@ -102,7 +103,7 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
         paper_reasons=_paper_reasons(counted),
         targets=tuple(_targets(run, counted)),
         inputs=tuple(_inputs(run)),
-        calibration=tuple(_calibration(f, counted, calendar) for f in scenario.published),
+        calibration=tuple(_calibration(f, counted, calendar, run) for f in scenario.published),
         timing=_timing(counted, calendar),
         deadlines=_deadlines(counted, calendar),
         exchange=Exchange(
@@ -165,6 +166,7 @@ def _row_target(targets: tuple[PlanTarget, ...], when: date, tier: str | None = 
         and not t.scope.types
         and not t.scope.agencies
         and not t.scope.senders
+        and not t.scope.direction
         and t.reading is MailReading.SENDER
         and (tier is None or not t.scope.tiers or tier in {x.value for x in t.scope.tiers})
         and (tier is not None or not t.scope.tiers)
@@ -228,6 +230,8 @@ def _in_scope(r: DeliveryResult, scope: Scope, exclude_secret: bool) -> bool:
     if scope.types and d.type_code not in scope.types:
         return False
     if scope.senders and d.sender not in scope.senders:
+        return False
+    if scope.direction and not d.direction:
         return False
     return not scope.agencies or d.sender in scope.agencies or d.recipient in scope.agencies
 
@@ -399,19 +403,31 @@ def _scope_text(
         parts.append("agencies " + ", ".join(scope.agencies))
     if scope.senders:
         parts.append(f"sent by {len(scope.senders)} named agencies")
+    if scope.direction:
+        parts.append("direction documents (SteeringType 2)")
     if exclude_secret:
         parts.append("secret excluded")
     return "; ".join(parts)
 
 
 def _calibration(
-    figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar
+    figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar, run: RunResult
 ) -> Calibration:
-    rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
-    value = _document_value(figure.measure, figure.counting, rows, calendar, figure.reading)
+    if figure.measure is TargetMeasure.DOCUMENTS_PER_YEAR:
+        value: float | None = volume_per_year(run)
+    else:
+        rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
+        value = _document_value(figure.measure, figure.counting, rows, calendar, figure.reading)
     return Calibration(
         figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source, figure.role.value
     )
+
+
+def volume_per_year(run: RunResult) -> float:
+    """The full workload's documents per year: the documents signed, undone the thinning
+    (``--scale``), over the days run (calendar days, 365.25 to the year)."""
+    days = (run.period_end - run.scenario.start).days + 1
+    return run.ledger.documents / run.scale * 365.25 / days
 
 
 # ── timing and deadlines ─────────────────────────────────────────────────────────────────
@@ -436,11 +452,24 @@ def _timing(results: list[DeliveryResult], calendar: WorkingCalendar) -> Timing:
                 samples.append(round_value(_hours(calendar, r.delivery.signed_at, at)))
         return samples
 
+    by_channel: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        if r.accepted_at is None:
+            continue
+        channel = (
+            r.channel.value if r.outcome is Outcome.LEGAL else Channel.PAPER.value
+        )  # the copy that counted
+        by_channel[channel].append(round_value(_hours(calendar, r.delivery.signed_at, r.accepted_at)))
+    everything = [hours for samples in by_channel.values() for hours in samples]
     return Timing(
         BIN_EDGES,
         latency_from_samples(latency(lambda r: r.arrived_at), BIN_EDGES),
         latency_from_samples(latency(lambda r: r.accepted_at), BIN_EDGES),
         latency_from_samples(latency(lambda r: r.completed_at), BIN_EDGES),
+        tuple(
+            ChannelLatency(channel, latency_from_samples(samples, BIN_EDGES))
+            for channel, samples in [*sorted(by_channel.items()), ("all", everything)]
+        ),
     )
 
 

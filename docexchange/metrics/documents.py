@@ -27,6 +27,7 @@ COLUMNS = (
     "type",  # Decree 30 abbreviation
     "signed_at",
     "secret",
+    "direction",  # a direction document (chỉ đạo, điều hành; edXML SteeringType 2)
     "urgent",
     "recipients",  # how many recipients the document has
     "recipient",
@@ -74,6 +75,7 @@ def documents_csv(results: Iterable[DeliveryResult], registry: Registry) -> str:
                 d.type_code,
                 _time(d.signed_at),
                 _flag(d.secret),
+                _flag(d.direction),
                 _flag(d.urgent),
                 size[d.document_id],
                 d.recipient,

@@ -171,6 +171,7 @@ class AgencyNode(InboundMixin, RecallMixin):
                 attachments=draft.attachments,
                 number=number,
                 bussiness=bussiness or Bussiness(),
+                steering_type=draft.steering_type,
             ),
             DocumentNumberer(),
         )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from docexchange.edxml import Attachment, DocumentMessage, Priority, StatusMessage
+from docexchange.edxml import Attachment, DocumentMessage, Priority, StatusMessage, SteeringType
 from docexchange.routing import Channel, RoutingDecision, Secrecy
 
 OFFICE = "Văn thư"
@@ -25,6 +25,8 @@ class Draft:
     priority: Priority = Priority.NORMAL
     secrecy: Secrecy = Secrecy.NONE
     attachments: tuple[Attachment, ...] = ()
+    steering_type: SteeringType = SteeringType.NOT_DIRECTIVE
+    """edXML SteeringType: 2 for a direction document (chỉ đạo, điều hành) of the Government or PM."""
     number: int | None = None
     """The register number to use; None takes the series' next. A simulation gives it so that a
     thinned run (``--scale``) keeps the numbers, and so the DocumentIds, of the full run."""

@@ -34,7 +34,8 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
                   deliveries, per_delivery, source, met, gap_pp}],
      "inputs": [{name, measure, scope, on, plan, scenario, agencies, source}],
      "calibration": [{name, published, measured, unit, source, role, deviation}],
-     "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT},
+     "timing": {"bin_edges": [hours], "to_01_arrived": LAT, "to_03_accepted": LAT, "to_06_completed": LAT,
+                "acceptance_by_channel": [{"channel", "latency": LAT}]},
          LAT = {count, mean, p50, p90, p99, max, histogram: [counts]}
      "deadlines": {"sent_on_time": C, "receipt_same_day": C, "urgent_immediate": C},
          C = {eligible, compliant, share}
@@ -469,13 +470,25 @@ class Latency(Record):
 
 
 @dataclass(frozen=True)
+class ChannelLatency(Record):
+    """Signing → acceptance for the deliveries whose accepted copy came by one channel."""
+
+    channel: str  # "axis", "mail", "paper", or "all"
+    latency: Latency
+
+
+@dataclass(frozen=True)
 class Timing(Record):
-    """Signing → status 01 (arrived), → 03 (accepted), → 06 (completed), in simulated working hours."""
+    """Signing → status 01 (arrived), → 03 (accepted), → 06 (completed), in simulated working hours,
+    for the deliveries with legal value; and signing → acceptance for **every** delivery by the
+    channel of the copy that counted (paper: the paper original's registration), with "all" — whose
+    mean, in working days, is the run's time per exchange (``exchange-days``)."""
 
     bin_edges: tuple[float, ...]  # histogram bin edges in working hours, increasing
     to_01_arrived: Latency
     to_03_accepted: Latency
     to_06_completed: Latency
+    acceptance_by_channel: tuple[ChannelLatency, ...] = ()
 
     INTERVALS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("to_01_arrived", "01"),
@@ -493,6 +506,14 @@ class Timing(Record):
                 raise ReportError(
                     f"{name}: histogram has {len(latency.histogram)} bins, bin_edges make {len(edges) - 1}"
                 )
+        channels = {c.channel: c.latency for c in self.acceptance_by_channel}
+        if len(channels) != len(self.acceptance_by_channel):
+            raise ReportError("acceptance_by_channel: a channel appears twice")
+        if channels:
+            total = channels.get("all")
+            parts = [lat.count for key, lat in channels.items() if key != "all"]
+            if total is None or total.count != sum(parts):
+                raise ReportError("acceptance_by_channel: 'all' must count the deliveries of every channel")
 
     def latencies(self) -> tuple[tuple[str, str, Latency], ...]:
         """``(field name, status code, latency)`` for 01, 03 and 06."""

@@ -301,7 +301,11 @@ def timing_table(report: Report) -> Table:
     rows = tuple(
         (_INTERVAL_LABELS[name], code, lat.count, lat.mean, lat.p50, lat.p90, lat.p99, lat.max)
         for name, code, lat in report.timing.latencies()
-    )
+    ) + tuple(
+        (f"Ký → tiếp nhận, mọi lượt gửi: {c.channel} (signed → accepted, every delivery)", "03/giấy",
+         c.latency.count, c.latency.mean, c.latency.p50, c.latency.p90, c.latency.p99, c.latency.max)
+        for c in report.timing.acceptance_by_channel
+    )  # fmt: skip
     return Table("timing", "Thời gian tính bằng giờ làm việc (timing, working hours)", columns, rows)
 
 

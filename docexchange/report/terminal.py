@@ -148,6 +148,13 @@ def summary_table(report: Report) -> Table:
             f"{format_cell(latency.p50, Kind.HOURS)} / {format_cell(latency.p90, Kind.HOURS)}",
             f"{latency.count} lượt; max {format_cell(latency.max, Kind.HOURS)}",
         )
+    for channel in report.timing.acceptance_by_channel:
+        latency = channel.latency
+        row(
+            f"Ký → tiếp nhận, {channel.channel}: trung bình (giờ)",
+            format_cell(latency.mean, Kind.HOURS),
+            f"{latency.count} lượt, mọi lượt gửi kể cả giấy (every delivery, paper included)",
+        )
     for rule in report.deadlines.RULES:
         compliance = getattr(report.deadlines, rule)
         row(

@@ -121,6 +121,9 @@ class WorkingCalendar:
         both = sorted(self.holidays & self.extra_working_days)
         if both:
             raise ValueError(f"{both[0]} is both a holiday and an extra working day")
+        # A day's sessions, computed once: whole years of working-time arithmetic ask for the same
+        # few hundred days millions of times (the calendar itself never changes).
+        object.__setattr__(self, "_sessions", {})
 
     # ── days ────────────────────────────────────────────────────────────────────────────────
 
@@ -246,9 +249,15 @@ class WorkingCalendar:
         return datetime.combine(day, at, tzinfo=VIETNAM_TZ)
 
     def _sessions_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
-        if not self.is_working_day(day):
-            return ()
-        return tuple((self._at(day, start), self._at(day, end)) for start, end in self.office.sessions)
+        cache: dict[date, tuple[tuple[datetime, datetime], ...]] = self._sessions  # type: ignore[attr-defined]
+        known = cache.get(day)
+        if known is None:
+            known = cache[day] = (
+                tuple((self._at(day, start), self._at(day, end)) for start, end in self.office.sessions)
+                if self.is_working_day(day)
+                else ()
+            )
+        return known
 
     def _session_end(self, t: datetime) -> datetime:
         """The end of the session ``t`` falls in; ``t`` must be office time."""

@@ -32,6 +32,7 @@ class Delivery:
     legal_value: bool  # signed: replaces paper
     paper_copy: bool  # paper goes too (Government copy, listed types, unsigned)
     recipient_uses_mail: bool = True  # the recipient's office used e-mail for this document (drawn)
+    direction: bool = False  # a direction document (edXML SteeringType 2)
 
     @property
     def paper_original(self) -> bool:
@@ -59,6 +60,7 @@ class Ledger:
         secret: bool,
         decisions: tuple[RoutingDecision, ...],
         mail_users: frozenset[str] | None = None,
+        direction: bool = False,
     ) -> list[Delivery]:
         """``mail_users``: the recipients whose office used e-mail for this document (None: all)."""
         self.documents += 1
@@ -80,6 +82,7 @@ class Ledger:
                 legal_value=decision.legal_value and decision.electronic,
                 paper_copy=decision.paper_copy,
                 recipient_uses_mail=mail_users is None or decision.recipient in mail_users,
+                direction=direction,
             )
             self.deliveries.append(delivery)
             self._index[(document_id, decision.recipient)] = delivery

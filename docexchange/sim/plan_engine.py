@@ -72,7 +72,7 @@ class PlanEngine:
         stores: dict[str, NodeStore] = {}
         result = RunResult(
             runner.scenario, runner.last_day, runner.ledger, stores, 0, runner.calendar, runner.adoption,
-            runner.participants, runner.counters, runner.faults, engine="plan",
+            runner.participants, runner.counters, runner.faults, runner.scale, engine="plan",
         )  # fmt: skip
         return result, self.results
 

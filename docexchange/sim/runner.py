@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from docexchange.clock import VIETNAM_TZ, FixedClock, SharedClock
-from docexchange.edxml import Attachment, Priority, StatusCode
+from docexchange.edxml import Attachment, Priority, StatusCode, SteeringType
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.node.events import NodeEvent
 from docexchange.node.model import Draft, FollowUp
@@ -97,6 +97,8 @@ class RunResult:
     participants: tuple[Agency, ...]
     counters: RunCounters
     faults: FaultInjector
+    scale: float = 1.0
+    """The share of the full workload's documents the run signed (``--scale``)."""
     engine: EngineName = "protocol"
     """"protocol": real nodes exchanged every message; "plan": the plan engine carried the
     documents through the same draws without nodes (no stores: every count comes from the results)."""
@@ -272,6 +274,7 @@ class SimulationRunner:
             self.participants,
             self.counters,
             self.faults,
+            self.scale,
         )
 
     def _open_stores(self) -> dict[str, NodeStore]:
@@ -453,6 +456,7 @@ class SimulationRunner:
             secrecy=plan.secrecy,
             attachments=attachments,
             number=plan.number or None,
+            steering_type=SteeringType.DIRECTIVE if plan.direction else SteeringType.NOT_DIRECTIVE,
         )
         sent = await self.cluster.host(plan.sender).sign(plan.sender, draft, capabilities, send_at)
         await self._collect(signing=True)
@@ -495,6 +499,7 @@ class SimulationRunner:
             secret=plan.secrecy.secret,
             decisions=decisions,
             mail_users=frozenset(a for a, c in capabilities.items() if c.mail),
+            direction=plan.direction,
         )
 
     async def _act(self, agency_id: str, document_id: str, code: StatusCode) -> None:

@@ -146,9 +146,19 @@ class Workload:
     attachment_sizes: tuple[AttachmentSize, ...] = (AttachmentSize(200_000, 1.0),)
     signing_hours: tuple[tuple[time, time], ...] = DEFAULT_SIGNING_HOURS
     """Windows of the working day within which signing times are spread uniformly."""
+    direction: Mapping[str, float] = field(default_factory=dict, hash=False)
+    """Per sending agency: the share of its documents that are direction documents (chỉ đạo, điều
+    hành; edXML SteeringType 2) — e.g. what the Government Office issues for the Government and PM."""
 
     def __post_init__(self) -> None:
-        for name in ("documents_per_day", "types", "level2_documents_per_day", "recipients", "urgency"):
+        for name in (
+            "documents_per_day",
+            "types",
+            "level2_documents_per_day",
+            "recipients",
+            "urgency",
+            "direction",
+        ):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     @property
@@ -476,14 +486,19 @@ class TargetMeasure(StrEnum):
     DMS = "dms"
     CERTIFICATE = "certificate"
     AXIS = "axis"
+    DOCUMENTS_PER_YEAR = (
+        "documents-per-year"  # published figures only: the run's volume, full workload, per year
+    )
 
     @property
     def is_share(self) -> bool:
         """Shares are fractions in [0, 1] and targets on them are minimums; days are maximums."""
-        return self is not TargetMeasure.EXCHANGE_DAYS
+        return self not in (TargetMeasure.EXCHANGE_DAYS, TargetMeasure.DOCUMENTS_PER_YEAR)
 
     @property
     def unit(self) -> str:
+        if self is TargetMeasure.DOCUMENTS_PER_YEAR:
+            return "documents/year"
         return "share" if self.is_share else "working days"
 
     @property
@@ -518,6 +533,8 @@ class Scope:
     agencies: tuple[str, ...] = ()
     senders: tuple[str, ...] = ()
     """Only documents these agencies send (e.g. the 2008 pilots, as a sub-row of a wider target)."""
+    direction: bool = False
+    """Only direction documents (SteeringType 2)."""
 
 
 class MailReading(StrEnum):

@@ -192,7 +192,7 @@ def _participants(value: object) -> ParticipantSelection:
 
 _WORKLOAD_KEYS = (
     "documents_per_day", "level2_documents_per_day", "types", "recipients", "several", "share_secret",
-    "urgency", "attachment_count", "attachment_sizes", "signing_hours",
+    "urgency", "attachment_count", "attachment_sizes", "signing_hours", "direction",
 )  # fmt: skip
 _URGENCY_KEYS = {  # Khẩn, Thượng khẩn, Hỏa tốc, Hỏa tốc hẹn giờ (Decree 30; edXML Priority 1–4)
     "khan": Priority.KHAN,
@@ -218,7 +218,16 @@ def _workload(value: object) -> Workload:
         attachment_count=table.read("attachment_count", lambda v, k: fields.int_range(v, k, 0), (1, 1)),
         attachment_sizes=table.read("attachment_sizes", _attachment_sizes, defaults.attachment_sizes),
         signing_hours=table.read("signing_hours", _signing_hours, DEFAULT_SIGNING_HOURS),
+        direction=table.read("direction", _direction_shares, {}),
     )
+
+
+def _direction_shares(value: object, key: str) -> dict[str, float]:
+    table = Table(value, key)
+    return {
+        fields.identifier(name, fields.child(key, name)): fields.share(raw, fields.child(key, name))
+        for name, raw in table.items()
+    }
 
 
 def _tier_rates(value: object, key: str) -> dict[Tier, float]:
@@ -470,6 +479,7 @@ _SCOPE_KEYS = (
     "types",
     "agencies",
     "senders",
+    "direction",
     "exclude_secret",
     "counts_when",
     "recipient_share",
@@ -482,6 +492,8 @@ _PUBLISHED_KEYS = ("name", "measure", "value", "source", "role", *_SCOPE_KEYS)
 def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
     item.restrict(_TARGET_KEYS, f"expected {', '.join(_TARGET_KEYS)}")
     measure = item.read("measure", fields.choice(TargetMeasure))
+    if measure is TargetMeasure.DOCUMENTS_PER_YEAR:
+        raise Problem(item.sub("measure"), "documents-per-year is a published volume, not a target")
     by = item.read("by", fields.calendar_date)
     if not start <= by <= end:
         raise Problem(item.sub("by"), f"is outside the scenario ({start} to {end})")
@@ -508,6 +520,10 @@ def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
 def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
     item.restrict(_PUBLISHED_KEYS, f"expected {', '.join(_PUBLISHED_KEYS)}")
     measure = item.read("measure", fields.choice(TargetMeasure))
+    if measure is TargetMeasure.DOCUMENTS_PER_YEAR:
+        extra = next((k for k in _SCOPE_KEYS if item.has(k)), None)
+        if extra is not None:
+            raise Problem(item.sub(extra), "a published volume counts every document of the run")
     return PublishedFigure(
         role=item.read("role", fields.choice(FigureRole)),  # required: a fit must say it is one
         name=item.read("name", fields.text),
@@ -546,7 +562,10 @@ def _scope(item: Table, measure: TargetMeasure, refs: AgencyRefs) -> Scope:
     for key, named in (("tiers", tiers), ("types", types), ("agencies", agencies), ("senders", senders)):
         if item.has(key) and not named:
             raise Problem(item.sub(key), "names nothing (leave the key out for no restriction)")
-    return Scope(tiers=tiers, types=types, agencies=agencies, senders=senders)
+    if measure.adoption_measure is not None and item.has("direction"):
+        raise Problem(item.sub("direction"), f"{measure.value} counts agencies, not documents")
+    direction: bool = item.read("direction", fields.boolean, False)
+    return Scope(tiers=tiers, types=types, agencies=agencies, senders=senders, direction=direction)
 
 
 def _reading(item: Table, measure: TargetMeasure) -> MailReading:

@@ -42,6 +42,8 @@ class DocumentPlan:
     number: int = 0
     """Its number in the sender's register for the year and series, as the full workload numbers
     it (0 until :class:`Numbering` gives it one)."""
+    direction: bool = False
+    """A direction document (chỉ đạo, điều hành; edXML SteeringType 2)."""
 
 
 class Numbering:
@@ -120,9 +122,15 @@ class WorkloadPlanner:
                     priority=self._priority(rng),
                     secrecy=Secrecy.MAT if rng.random() < self.workload.share_secret else Secrecy.NONE,
                     attachment_sizes=self._attachments(rng),
+                    direction=self._direction(agency, f"{agency.id}/{day.isoformat()}/{index}"),
                 )
             )
         return plans
+
+    def _direction(self, agency: Agency, key: str) -> bool:
+        """Drawn on its own (the other draws of the day do not move when shares change)."""
+        share = self.workload.direction.get(agency.id, 0.0)
+        return share > 0 and entity_rng(self.seed, "direction", key).random() < share
 
     def plan_period(self, start: date, end: date) -> Iterator[DocumentPlan]:
         """Every document of the period, in signing order (ties by sender and key)."""

@@ -10,6 +10,7 @@ from typing import Any
 from docexchange.report import (
     AdoptionInput,
     Calibration,
+    ChannelLatency,
     Compliance,
     Deadlines,
     Exchange,
@@ -121,6 +122,7 @@ def sample_report(**overrides: Any) -> Report:
     arrived = [0.02 * (i % 50) for i in range(400)]
     accepted = [0.5 + 0.03 * (i % 200) for i in range(380)]
     completed = [4.0 + 0.1 * (i % 300) for i in range(350)]
+    paper_accepted = [20.0 + 0.5 * (i % 40) for i in range(200)]
     electronic = overall.legal + overall.info_only
     targets = (
         Target(
@@ -204,6 +206,11 @@ def sample_report(**overrides: Any) -> Report:
             to_01_arrived=latency_from_samples(arrived, BIN_EDGES),
             to_03_accepted=latency_from_samples(accepted, BIN_EDGES),
             to_06_completed=latency_from_samples(completed, BIN_EDGES),
+            acceptance_by_channel=(
+                ChannelLatency("mail", latency_from_samples(accepted, BIN_EDGES)),
+                ChannelLatency("paper", latency_from_samples(paper_accepted, BIN_EDGES)),
+                ChannelLatency("all", latency_from_samples([*accepted, *paper_accepted], BIN_EDGES)),
+            ),
         ),
         deadlines=Deadlines(
             sent_on_time=Compliance(eligible=electronic, compliant=electronic - 31),

@@ -333,3 +333,11 @@ def test_the_plan_engine_and_only_it_runs_without_a_transport() -> None:
     assert Report.from_dict(data).run.engine == "plan"
     data["run"]["engine"] = "protocol"
     assert "the plan engine, and only it, runs without a transport ('none')" in refusal(data)
+
+
+def test_acceptance_by_channel_must_add_up_to_all() -> None:
+    data = as_data(sample_report())
+    channels = data["timing"]["acceptance_by_channel"]
+    assert [c["channel"] for c in channels] == ["mail", "paper", "all"]
+    channels[2]["latency"] = channels[0]["latency"]  # "all" counting only the mail deliveries
+    assert "acceptance_by_channel: 'all' must count the deliveries of every channel" in refusal(data)

@@ -99,3 +99,8 @@ def test_a_run_carries_out_every_planned_decision_and_reports_it_beside_the_publ
         fully_electronic_document_share(rows, [Tier.MINISTRY]), abs=1e-4
     )
     assert provinces.measured == pytest.approx(fully_electronic_document_share(rows, PROVINCIAL), abs=1e-4)
+    # the time per exchange is the timing table's "all" row, every delivery (paper too), in days
+    days = measured["Average time per exchange, 2012"].measured
+    everything = next(c.latency for c in report.timing.acceptance_by_channel if c.channel == "all")
+    assert everything.count == sum(r.accepted_at is not None for r in results) > 0
+    assert everything.mean is not None and everything.mean / 8 == pytest.approx(days, abs=1e-3)

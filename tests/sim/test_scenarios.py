@@ -194,7 +194,8 @@ def test_calibration_2012_publishes_the_2012_figures() -> None:
     figures = {(p.measure, p.scope.tiers): p.value for p in scenario.published}
     assert figures[(TargetMeasure.FULLY_ELECTRONIC_SHARE, (Tier.MINISTRY,))] == 0.30
     assert figures[(TargetMeasure.EXCHANGE_DAYS, ())] == 2.5
-    assert {p.unit for p in scenario.published} == {"share", "working days"}
+    assert figures[(TargetMeasure.DOCUMENTS_PER_YEAR, ())] == 19_000_000
+    assert {p.unit for p in scenario.published} == {"share", "working days", "documents/year"}
 
 
 def test_the_readme_example_is_a_valid_scenario() -> None:
@@ -383,6 +384,10 @@ def test_an_unreadable_file_names_the_file(tmp_path: Path) -> None:
         ("types = { CV = 1 }", "types = { CV = 1 }\nshare_secret = 1.5", "workload.share_secret",
          "must be a share between 0 and 1, got 1.5"),
         ("types = { CV = 1 }", "types = { CV = 0, BC = 0 }", "workload.types", "weights must add up to more than 0"),
+        ("types = { CV = 1 }", 'types = { CV = 1 }\ndirection = { "000.00.00.G22" = 1.5 }',
+         'workload.direction."000.00.00.G22"', "must be a share between 0 and 1, got 1.5"),
+        ("types = { CV = 1 }", 'types = { CV = 1 }\ndirection = { "VPCP" = 0.5 }', "workload.direction.VPCP",
+         "malformed agency identifier: 'VPCP' has 4 characters"),
         ("types = { CV = 1 }", "types = { CV = 1 }\nrecipients = { one = 0 }", "workload.recipients",
          "weights must add up to more than 0"),
         ("types = { CV = 1 }", "types = { CV = 1 }\nurgency = { khan = 0.7, hoa-toc = 0.6 }", "workload.urgency",
@@ -558,6 +563,10 @@ def test_refuses_malformed_faults(tmp_path: Path, fault: str, key: str, reason: 
          "targets[0].senders[0]", "000.00.00.G01 does not take part"),
         ('measure = "signed-electronic-share"\nby = 2019-07-12\nvalue = 1.0\nmail_reading = "both-ends"',
          "targets[0].mail_reading", "applies to electronic-share, not signed-electronic-share"),
+        ('measure = "signed-electronic-share"\nby = 2019-07-12\nvalue = 1.0\ndirection = "yes"',
+         "targets[0].direction", "must be true or false"),
+        ('measure = "axis"\nby = 2019-07-12\nvalue = 1.0\ndirection = true',
+         "targets[0].direction", "axis counts agencies, not documents"),
     ],
 )  # fmt: skip
 def test_refuses_malformed_targets(tmp_path: Path, target: str, key: str, reason: str) -> None:
@@ -696,4 +705,6 @@ def test_a_published_figure_says_whether_it_was_fitted(tmp_path: Path, role: str
 
 def test_calibration_2012_marks_every_figure_it_was_fitted_to() -> None:
     scenario = load_scenario(SIMULATIONS / "calibration-2012.toml")
-    assert {p.role.value for p in scenario.published} == {"fitted"}
+    roles = {p.measure: p.role.value for p in scenario.published}
+    assert roles.pop(TargetMeasure.DOCUMENTS_PER_YEAR) == "held-out"  # never used to choose anything
+    assert set(roles.values()) == {"fitted"}

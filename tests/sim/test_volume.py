@@ -1,0 +1,69 @@
+"""Every shipped scenario states its volume against the published one: a run's documents per year
+(the full workload's: a thinned run undoes its thinning) beside the published figure."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from docexchange.metrics import build_report
+from docexchange.sim.plan_engine import PlanEngine
+from docexchange.sim.runner import SimulationRunner
+from docexchange.sim.scenario import FigureRole, TargetMeasure
+from docexchange.sim.scenario_loader import load_scenario
+from tests.sim.test_runs import SIMULATIONS
+
+VOLUME = "documents-per-year"
+
+
+@pytest.mark.parametrize(
+    "name", ["plan-2008", "calibration-2012", "vpcp-2011-2015", "decision-28-rollout", "national-2025"]
+)
+def test_each_scenario_states_a_published_volume_held_out(name: str) -> None:
+    scenario = load_scenario(SIMULATIONS / f"{name}.toml")
+    volumes = [p for p in scenario.published if p.measure is TargetMeasure.DOCUMENTS_PER_YEAR]
+    assert len(volumes) == 1 and volumes[0].role is FigureRole.HELD_OUT and volumes[0].value >= 1_000_000
+
+
+def _volume(scale: float) -> tuple[float, int, float]:
+    scenario = load_scenario(SIMULATIONS / "plan-2008.toml")
+    runner = SimulationRunner(scenario, Path(tempfile.mkdtemp()), until=date(2008, 1, 31), scale=scale)
+    result, results = PlanEngine(runner).run()
+    report = build_report(result, results)
+    figure = next(c for c in report.calibration if c.unit == "documents/year")
+    return figure.measured, report.totals.documents, figure.deviation or 0.0
+
+
+def test_the_volume_is_the_full_workloads_per_year() -> None:
+    measured, documents, deviation = _volume(1.0)
+    days = (date(2008, 1, 31) - date(2008, 1, 1)).days + 1
+    assert measured == pytest.approx(documents * 365.25 / days, rel=1e-6)
+    assert deviation == pytest.approx(measured / 19_000_000 - 1, abs=1e-4)
+    thinned, thinned_documents, _ = _volume(0.25)
+    assert thinned == pytest.approx(thinned_documents / 0.25 * 365.25 / days, rel=1e-6)
+    assert thinned == pytest.approx(measured, rel=0.08)  # the thinning is undone (a sample of it)
+
+
+def test_a_volume_is_not_a_target(tmp_path: Path) -> None:
+    from tests.sim.test_scenarios import MINIMAL, assert_refused
+
+    target = '\n[[targets]]\nname = "v"\nmeasure = "documents-per-year"\nby = 2019-07-12\nvalue = 1e6\nsource = "s"\n'
+    assert_refused(
+        tmp_path,
+        MINIMAL + target,
+        "targets[0].measure",
+        "documents-per-year is a published volume, not a target",
+    )
+    figure = (
+        '\n[[published]]\nname = "v"\nmeasure = "documents-per-year"\nvalue = 1e6\nsource = "s"\n'
+        'role = "held-out"\ntiers = ["ministry"]\n'
+    )
+    assert_refused(
+        tmp_path,
+        MINIMAL + figure,
+        "published[0].tiers",
+        "a published volume counts every document of the run",
+    )
