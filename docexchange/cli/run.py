@@ -133,7 +133,7 @@ async def _simulate(
     runner = SimulationRunner(
         scenario, out / "work", until=until, scale=scale, processes=processes, first_day=first_day
     )
-    total = (runner.last_day - runner.scenario.start).days + 1
+    total = (runner.last_day - runner.first_day).days + 1
     if engine == "plan":
         planned = PlanEngine(runner)  # refuses faults and --processes before any work
         with Progress(

@@ -56,6 +56,7 @@ from docexchange.sim.scenario import (
     PublishedFigure,
     Scope,
     TargetMeasure,
+    active_between,
 )
 from docexchange.sim.scenario import Target as PlanTarget
 
@@ -93,7 +94,7 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
             scenario=scenario.name,
             description=scenario.description,
             seed=scenario.seed,
-            period_start=scenario.start,
+            period_start=run.period_start,
             period_end=run.period_end,
             transport="none" if run.engine == "plan" else scenario.transport.value,
             engine=run.engine,
@@ -332,6 +333,7 @@ def _inputs(run: RunResult) -> Iterable[AdoptionInput]:
             for a in run.participants
             if (not target.scope.tiers or a.tier in target.scope.tiers)
             and (not target.scope.agencies or a.id in target.scope.agencies)
+            and active_between(a, target.by, target.by)  # those that exist on the date named
         ]
         if not agencies:
             continue
@@ -350,7 +352,7 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
     for target in scenario.targets:
         if target.measure.adoption_measure is not None:
             continue  # an input: see _inputs
-        since = max(target.since or scenario.start, scenario.start)  # a run --from part-way
+        since = max(target.since or run.period_start, run.period_start)  # a run --from part-way
         until = min(target.by, run.period_end)
         rows = [
             r
@@ -425,9 +427,25 @@ def _calibration(
 
 def volume_per_year(run: RunResult) -> float:
     """The full workload's documents per year: the documents signed, undone the thinning
-    (``--scale``), over the days run (calendar days, 365.25 to the year)."""
-    days = (run.period_end - run.scenario.start).days + 1
-    return run.ledger.documents / run.scale * 365.25 / days
+    (``--scale``), per working day run, times the working days of a year (the mean over the
+    years the run touches) — documents are signed on working days only, so a window ending on a
+    Friday or on the Sunday after gives the same figure."""
+    calendar = run.calendar
+    worked = sum(calendar.is_working_day(day) for day in _days(run.period_start, run.period_end))
+    if worked == 0:
+        return 0.0
+    years = range(run.period_start.year, run.period_end.year + 1)
+    per_year = sum(
+        sum(calendar.is_working_day(day) for day in _days(date(y, 1, 1), date(y, 12, 31))) for y in years
+    ) / len(years)
+    return run.ledger.documents / run.scale * per_year / worked
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
 
 
 # ── timing and deadlines ─────────────────────────────────────────────────────────────────

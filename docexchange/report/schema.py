@@ -27,7 +27,7 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
                 "by_document_type": [ROW], "by_channel": [ROW],
                 "by_tier_quarter": [{"tier", "quarters": [ROW]}]},
          ROW = {key, deliveries, legal, info_only, paper, target, measure,
-                legal_share, info_only_share, electronic_share, paper_share, met, gap_pp}
+                legal_share, info_only_share, electronic_share, paper_share}
      "paper_reasons": {secret, no_capability, fallback_after_retries, refused_resent,
                        no_receipt_followed_up},
      "targets": [{name, measure, unit, rule, scope, deadline, target, measured, documents,
@@ -163,15 +163,16 @@ class Totals(Record):
 
 @dataclass(frozen=True)
 class ShareRow(Record):
-    """Deliveries of one slice (a year, a quarter, a tier …) by outcome, with its target if any.
+    """Deliveries of one slice (a year, a quarter, a tier …) by outcome, with a target for reference.
 
     ``key`` names the slice: ``"all"``, ``"2008"``, ``"2008-Q3"``, a tier (``"ministry"``), a
     document type abbreviation (``"QĐ"``), a channel (``"axis"``, ``"mail"``, ``"paper"``).
-    ``target`` is the share the slice should reach and ``measure`` which share it applies to;
-    both or neither.
+    ``target`` is the plan's share in force for the slice and ``measure`` which share it is on,
+    both or neither: a reference line for the chart, **not a verdict** — these rows count
+    deliveries, and a target is judged per document, in its scope, in ``targets``.
     """
 
-    DERIVED = ("legal_share", "info_only_share", "electronic_share", "paper_share", "met", "gap_pp")
+    DERIVED = ("legal_share", "info_only_share", "electronic_share", "paper_share")
 
     key: str
     deliveries: int
@@ -223,16 +224,6 @@ class ShareRow(Record):
     def measured(self) -> float | None:
         """The share the target applies to; None without a target or without deliveries."""
         return None if self.measure is None else self.share_of(self.measure)
-
-    @property
-    def met(self) -> bool | None:
-        measured = self.measured
-        return None if measured is None or self.target is None else measured >= self.target
-
-    @property
-    def gap_pp(self) -> float | None:
-        measured = self.measured
-        return None if measured is None or self.target is None else _gap_pp(measured, self.target)
 
 
 @dataclass(frozen=True)

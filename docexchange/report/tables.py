@@ -79,9 +79,11 @@ SHARE_COLUMNS = (
     _c("electronic_share", "Tỷ lệ điện tử", Kind.SHARE),
     _c("paper_share", "Tỷ lệ giấy", Kind.SHARE),
     _c("measure", "Chỉ tiêu tính trên (measure)", Kind.MEASURE),
-    _c("target", "Chỉ tiêu (target)", Kind.SHARE),
-    _c("met", "Kết quả (result)", Kind.MET),
-    _c("gap_pp", "Chênh lệch (gap, pp)", Kind.PP),
+    _c(
+        "target",
+        "Chỉ tiêu, để tham chiếu (target, for reference: judged per document in targets)",
+        Kind.SHARE,
+    ),
 )
 
 DIMENSIONS: tuple[tuple[str, str, str], ...] = (
@@ -108,8 +110,6 @@ def _share_cells(row: ShareRow) -> tuple[Cell, ...]:
         row.paper_share,
         None if row.measure is None else row.measure.value,
         row.target,
-        row.met,
-        row.gap_pp,
     )
 
 

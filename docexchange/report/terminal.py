@@ -126,9 +126,12 @@ def summary_table(report: Report) -> Table:
         )
     for figure in report.calibration:
         kind = Kind.SHARE if figure.unit == "share" else Kind.NUMBER
-        note = (
-            "fitted: inputs chosen to hit it, not evidence" if figure.role == "fitted" else "held out: a test"
-        )
+        if figure.unit == "documents/year":
+            note = "volume: the workload is a sample; this is its ratio to reality"
+        elif figure.role == "fitted":
+            note = "fitted: inputs chosen to hit it, not evidence"
+        else:
+            note = "held out: never used to choose inputs"
         row(
             f"{figure.name} (công bố / published {format_cell(figure.published, kind)})",
             format_cell(figure.measured, kind),

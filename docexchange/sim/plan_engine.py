@@ -58,7 +58,7 @@ class PlanEngine:
         """Every document from the first day to the last; the run (with no stores) and its results."""
         runner = self.runner
         runner._number_earlier_days()
-        day = runner.scenario.start
+        day = runner.first_day
         while day <= runner.last_day:
             count = 0
             for agency in runner.participants:
@@ -73,6 +73,7 @@ class PlanEngine:
         result = RunResult(
             runner.scenario, runner.last_day, runner.ledger, stores, 0, runner.calendar, runner.adoption,
             runner.participants, runner.counters, runner.faults, runner.scale, engine="plan",
+            first_day=runner.first_day,
         )  # fmt: skip
         return result, self.results
 
@@ -133,9 +134,14 @@ class PlanEngine:
         assigned = after(accepted, delays.assign_hours, "assign")
         completed = after(assigned, delays.complete_days * runner._daily_hours, "complete")
         return DeliveryResult(
-            d, Outcome.LEGAL, Settlement.DELIVERED, None, d.channel, d.send_at, arrived, accepted,
-            completed, None,
+            d, Outcome.LEGAL, Settlement.DELIVERED, None, d.channel, d.send_at, _stamp(arrived),
+            _stamp(accepted), _stamp(completed), None,
         )  # fmt: skip
+
+
+def _stamp(at: datetime) -> datetime:
+    """As a status message's timestamp says it (whole seconds), which is what a store reads back."""
+    return at.replace(microsecond=0)
 
 
 def _paper(d: Delivery, reason: PaperReason, registered: datetime | None) -> DeliveryResult:

@@ -100,6 +100,13 @@ class RunResult:
     scale: float = 1.0
     """The share of the full workload's documents the run signed (``--scale``)."""
     engine: EngineName = "protocol"
+    first_day: date | None = None
+    """The first day run and measured (``--from``); None: the scenario's start."""
+
+    @property
+    def period_start(self) -> date:
+        return self.first_day or self.scenario.start
+
     """"protocol": real nodes exchanged every message; "plan": the plan engine carried the
     documents through the same draws without nodes (no stores: every count comes from the results)."""
 
@@ -144,7 +151,9 @@ class SimulationRunner:
                 ReasonCode.INVALID_ARGUMENT,
                 f"--until {until} is before the scenario's start {scenario.start}",
             )
-        self.scenario_start = scenario.start
+        self.first_day = first_day or scenario.start
+        """The first day run and measured; the scenario itself keeps its start, so the agencies
+        taking part, and every draw that depends on them, are the full run's."""
         if first_day is not None:
             if not scenario.start <= first_day <= scenario.end:
                 raise DocexchangeError(
@@ -158,9 +167,7 @@ class SimulationRunner:
                 )
             if first_day != scenario.start:
                 note = f" [measured from {first_day.isoformat()}]"
-                scenario = dataclasses.replace(
-                    scenario, start=first_day, description=scenario.description + note
-                )
+                scenario = dataclasses.replace(scenario, description=scenario.description + note)
         self.scenario = scenario
         self.progress = progress
         self.processes = processes or 0
@@ -178,7 +185,7 @@ class SimulationRunner:
             self.participants,
             self.rules.government_recipients,
         )
-        start = datetime.combine(scenario.start, time(0), VIETNAM_TZ)
+        start = datetime.combine(self.first_day, time(0), VIETNAM_TZ)
         self.clock: FixedClock | SharedClock
         if processes:
             from docexchange.sim.processes import shared_cell
@@ -241,8 +248,8 @@ class SimulationRunner:
     def _number_earlier_days(self) -> None:
         """A run from part-way through a year: number the documents its senders signed earlier that
         year (planned, not run), so that every document keeps the number the full run gives it."""
-        day = max(date(self.scenario.start.year, 1, 1), self.scenario_start)
-        while day < self.scenario.start:
+        day = max(date(self.first_day.year, 1, 1), self.scenario.start)
+        while day < self.first_day:
             for agency in self.participants:
                 self.numbering.number(self.planner.plan_day(agency, day))
             day += timedelta(days=1)
@@ -253,8 +260,8 @@ class SimulationRunner:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.cluster = await self._start()
         try:
-            self.agenda.add(Entry(self.clock.now(), Step.DAY, subject=self.scenario.start))
-            for entry in self.faults.entries(self.scenario.start, self.last_day):
+            self.agenda.add(Entry(self.clock.now(), Step.DAY, subject=self.first_day))
+            for entry in self.faults.entries(self.first_day, self.last_day):
                 self.agenda.add(entry)
             await self._drain()
             await self._final_sweep()
@@ -275,6 +282,7 @@ class SimulationRunner:
             self.counters,
             self.faults,
             self.scale,
+            first_day=self.first_day,
         )
 
     def _open_stores(self) -> dict[str, NodeStore]:

@@ -130,6 +130,19 @@ def _read(data: dict[str, Any], file: Path) -> tuple[Scenario, AgencyRefs]:
     targets = tuple(_target(t, start, end, refs) for t in fields.tables(top.get("targets", []), "targets"))
     published = tuple(_published(t, refs) for t in fields.tables(top.get("published", []), "published"))
     _unique_names([*_named(targets, "targets"), *_named(published, "published")])
+    refs.extend((f'workload.direction."{agency_id}"', agency_id) for agency_id in workload.direction)
+    issuing = {a for a, share in workload.direction.items() if share > 0}
+    checked: list[tuple[str, Sequence[Target | PublishedFigure]]] = [
+        ("targets", targets),
+        ("published", published),
+    ]
+    for key, figures in checked:
+        for index, figure in enumerate(figures):
+            if figure.scope.direction and not issuing:
+                raise Problem(
+                    f"{key}[{index}].direction",
+                    "no agency issues direction documents: give their shares in [workload] direction",
+                )
     scenario = Scenario(
         name=name,
         description=description,

@@ -22,7 +22,7 @@ from docexchange.registry import Agency
 from docexchange.routing import Secrecy
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.randomness import entity_rng
-from docexchange.sim.scenario import PROVINCIAL_TIERS, RecipientKind, Workload
+from docexchange.sim.scenario import PROVINCIAL_TIERS, RecipientKind, Workload, active_between
 
 K = TypeVar("K")
 
@@ -104,12 +104,12 @@ class WorkloadPlanner:
 
     def plan_day(self, agency: Agency, day: date) -> list[DocumentPlan]:
         """The documents ``agency`` signs on ``day`` (none on a non-working day)."""
-        if not self.calendar.is_working_day(day):
-            return []
+        if not self.calendar.is_working_day(day) or not active_between(agency, day, day):
+            return []  # an agency signs only while it exists (Hà Tây until 31/7/2008)
         rng = entity_rng(self.seed, "workload", agency.id, day.isoformat())
         plans = []
         for index in range(poisson(rng, self.workload.rate(agency))):
-            recipients = self._recipients(rng, agency)
+            recipients = self._recipients(rng, agency, day)
             if not recipients:
                 continue
             plans.append(
@@ -140,11 +140,12 @@ class WorkloadPlanner:
             yield from sorted(daily, key=lambda plan: (plan.signed_at, plan.sender, plan.key))
             day += timedelta(days=1)
 
-    def _recipients(self, rng: random.Random, sender: Agency) -> tuple[str, ...]:
-        others = [a.id for a in self.participants if a.id != sender.id]
+    def _recipients(self, rng: random.Random, sender: Agency, day: date) -> tuple[str, ...]:
+        present = [a for a in self.participants if a.id != sender.id and active_between(a, day, day)]
+        others = [a.id for a in present]
         kind = weighted(rng, self.workload.recipients)
         if kind is RecipientKind.ALL_PROVINCES:
-            return tuple(a.id for a in self.participants if a.id != sender.id and a.tier in PROVINCIAL_TIERS)
+            return tuple(a.id for a in present if a.tier in PROVINCIAL_TIERS)
         if kind is RecipientKind.GOVERNMENT:
             chosen = [g for g in self.government if g in others]
             return tuple(chosen) if chosen else tuple(rng.sample(others, 1)) if others else ()

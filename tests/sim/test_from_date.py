@@ -5,6 +5,7 @@ numbers count what was signed earlier in the year), same recipients, and the sam
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -44,3 +45,37 @@ def test_a_run_from_a_date_is_the_full_runs_tail(tmp_path: Path) -> None:
     assert len(got) > 20
     assert got == expected  # numbered as in the full run: ",NN/" counts January and February too
     assert min(int(d.split(",")[2].split("/")[0]) for d, _ in got) > 1
+
+
+HA_TAY = "000.00.00.H64"  # merged into Hà Nội on 1/8/2008
+
+
+def _plan_documents(first_day: date | None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """DocumentId → (signing time, recipients) of plan-2008 (every agency) up to 5/8/2008, thinned."""
+    from docexchange.sim.plan_engine import PlanEngine
+
+    runner = SimulationRunner(
+        load_scenario(SCENARIO),
+        Path(tempfile.mkdtemp()),
+        until=date(2008, 8, 5),
+        scale=0.05,
+        first_day=first_day,
+    )
+    _, results = PlanEngine(runner).run()
+    recipients: dict[str, list[str]] = {}
+    signed: dict[str, str] = {}
+    for r in results:
+        recipients.setdefault(r.delivery.document_id, []).append(r.delivery.recipient)
+        signed[r.delivery.document_id] = r.delivery.signed_at.isoformat()
+    return {d: (signed[d], tuple(sorted(rs))) for d, rs in recipients.items()}
+
+
+def test_across_a_merger_from_keeps_the_full_runs_documents_and_the_merged_agency_is_gone() -> None:
+    """Hà Tây exists until 31/7/2008: it neither signs nor receives from 1/8, and a run --from
+    2008-08-01 still has the full run's documents (the same agencies take part in both)."""
+    full = _plan_documents(None)
+    tail = _plan_documents(date(2008, 8, 1))
+    august = {d: facts for d, facts in full.items() if facts[0] >= "2008-08-01"}
+    assert len(august) > 30 and tail == august
+    assert not any(d.startswith(HA_TAY) or HA_TAY in facts[1] for d, facts in august.items())
+    assert any(d.startswith(HA_TAY) for d in full)  # it did take part before

@@ -708,3 +708,23 @@ def test_calibration_2012_marks_every_figure_it_was_fitted_to() -> None:
     roles = {p.measure: p.role.value for p in scenario.published}
     assert roles.pop(TargetMeasure.DOCUMENTS_PER_YEAR) == "held-out"  # never used to choose anything
     assert set(roles.values()) == {"fitted"}
+
+
+def test_direction_documents_must_be_issued_by_an_agency_that_takes_part(tmp_path: Path) -> None:
+    target = (
+        '\n[[targets]]\nname = "d"\nmeasure = "signed-electronic-share"\nby = 2019-07-12\nvalue = 1.0\n'
+        'direction = true\nsource = "s"\n'
+    )
+    assert_refused(
+        tmp_path, MINIMAL + target, "targets[0].direction",
+        "no agency issues direction documents: give their shares in [workload] direction",
+    )  # fmt: skip
+    unknown = MINIMAL.replace(
+        "types = { CV = 1 }", 'types = { CV = 1 }\ndirection = { "000.00.00.G99" = 0.6 }'
+    )
+    assert unknown != MINIMAL
+    with pytest.raises(ScenarioError) as refused:
+        path = tmp_path / "unknown.toml"
+        path.write_text(unknown, encoding="utf-8")
+        load_scenario(path)
+    assert refused.value.key == 'workload.direction."000.00.00.G99"'
