@@ -45,7 +45,7 @@ class Settlement(StrEnum):
     LOST = "lost"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeliveryResult:
     delivery: Delivery
     outcome: Outcome
