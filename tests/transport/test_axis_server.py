@@ -298,7 +298,7 @@ async def test_a_dribbled_body_gets_408_and_is_closed(axis: Axis) -> None:
         "reason": "request-timeout",
         "message": "the request body did not arrive within 1.5 s",
     }
-    assert SHORT.body_seconds * 0.9 <= waited < SHORT.body_seconds + 3
+    assert SHORT.body_seconds * 0.5 <= waited < SHORT.body_seconds + 3
     assert axis.service.uploads == [(VPCP_ID, b"<edXML/>")]  # only the legitimate one
 
 

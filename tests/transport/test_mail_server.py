@@ -331,7 +331,7 @@ async def test_a_silent_client_is_closed_at_the_command_deadline(office: Office)
     legit = asyncio.create_task(office.legitimate_document_arrives_once())  # served meanwhile
     waited = await session.closed_by_server(within=10)
     await legit
-    assert SHORT.head_seconds * 0.9 <= waited < SHORT.head_seconds + 3
+    assert SHORT.head_seconds * 0.5 <= waited < SHORT.head_seconds + 3
     session.close()
 
 
@@ -366,7 +366,7 @@ async def test_a_dribbled_message_is_closed_at_the_body_deadline(office: Office)
             await session.reply()  # nothing to read until the server hangs up
     waited = time.monotonic() - started
     dribbler.cancel()
-    assert SHORT.body_seconds * 0.9 <= waited < SHORT.body_seconds + 2.5  # not the 4 s dribble
+    assert SHORT.body_seconds * 0.5 <= waited < SHORT.body_seconds + 2.5  # not the 4 s dribble
     assert office.inbox.received == [(FROM, TO, EDXML)]  # only the legitimate one
     session.close()
 
