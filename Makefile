@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/national_year.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/calibration_sensitivity.py
+	$(BIN)/python bench/plan_engine.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
