@@ -124,6 +124,7 @@ class WorkingCalendar:
         # A day's sessions, computed once: whole years of working-time arithmetic ask for the same
         # few hundred days millions of times (the calendar itself never changes).
         object.__setattr__(self, "_sessions", {})
+        object.__setattr__(self, "_following", {})  # day → the next working day
 
     # ── days ────────────────────────────────────────────────────────────────────────────────
 
@@ -141,10 +142,17 @@ class WorkingCalendar:
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
-        candidate = self._checked(day) + timedelta(days=1)
-        while not self.is_working_day(candidate):
-            candidate += timedelta(days=1)
-        return candidate
+        return self._next_working_day(self._checked(day))
+
+    def _next_working_day(self, day: date) -> date:
+        cache: dict[date, date] = self._following  # type: ignore[attr-defined]
+        known = cache.get(day)
+        if known is None:
+            candidate = day + timedelta(days=1)
+            while not self.is_working_day(candidate):
+                candidate += timedelta(days=1)
+            known = cache[day] = candidate
+        return known
 
     def working_day_of(self, t: datetime) -> date:
         """The working day an instant counts for: its own date, or the next working day after a day off.
@@ -177,11 +185,14 @@ class WorkingCalendar:
 
     def next_office_time(self, t: datetime) -> datetime:
         """``t`` itself when the office is open, otherwise the next opening (after lunch, next morning)."""
-        t = self._instant(t)
+        return self._next_office(self._instant(t))
+
+    def _next_office(self, t: datetime) -> datetime:
+        """:meth:`next_office_time` of an instant already in Vietnam time and in the calendar."""
         for start, end in self._sessions_on(t.date()):
             if t < end:
                 return max(t, start)
-        return self._at(self.next_working_day(t.date()), self.office.morning_start)
+        return self._at(self._next_working_day(t.date()), self.office.morning_start)
 
     def next_working_morning(self, t: datetime) -> datetime:
         """The opening of the first working day after ``t``'s date."""
@@ -211,7 +222,7 @@ class WorkingCalendar:
         t = self._instant(t)
         remaining = delta
         while remaining > timedelta(0):
-            start = self.next_office_time(t)
+            start = self._next_office(t)
             end = self._session_end(start)
             if remaining <= end - start:
                 return start + remaining
