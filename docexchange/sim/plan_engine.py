@@ -57,7 +57,7 @@ class PlanEngine:
     ) -> tuple[RunResult, list[DeliveryResult]]:
         """Every document from the first day to the last; the run (with no stores) and its results."""
         runner = self.runner
-        runner._number_earlier_days()
+        runner.number_earlier_days()
         day = runner.first_day
         while day <= runner.last_day:
             count = 0
@@ -114,11 +114,11 @@ class PlanEngine:
         key = f"{d.document_id}/{d.recipient}"
 
         def after(start: datetime, hours: float, what: str) -> datetime:
-            return calendar.add_working_time(start, runner._draw_hours(hours, what, key))
+            return calendar.add_working_time(start, runner.draw_hours(hours, what, key))
 
         paper_registered = None
         if d.channel is Channel.PAPER or d.paper_original:
-            arrival = after(d.send_at, delays.paper_days * runner._daily_hours, "paper")
+            arrival = after(d.send_at, delays.paper_days * runner.daily_hours, "paper")
             paper_registered = after(arrival, delays.accept_hours, "paper-accept")
         if d.secret:
             return _paper(d, PaperReason.SECRET, paper_registered)
@@ -132,7 +132,7 @@ class PlanEngine:
         arrived = d.send_at + POLL_DELAY if d.channel is Channel.AXIS else d.send_at
         accepted = after(arrived, delays.accept_hours, "accept")
         assigned = after(accepted, delays.assign_hours, "assign")
-        completed = after(assigned, delays.complete_days * runner._daily_hours, "complete")
+        completed = after(assigned, delays.complete_days * runner.daily_hours, "complete")
         return DeliveryResult(
             d, Outcome.LEGAL, Settlement.DELIVERED, None, d.channel, d.send_at, _stamp(arrived),
             _stamp(accepted), _stamp(completed), None,

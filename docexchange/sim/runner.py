@@ -245,7 +245,7 @@ class SimulationRunner:
 
     # ── the loop ────────────────────────────────────────────────────────────────────────────
 
-    def _number_earlier_days(self) -> None:
+    def number_earlier_days(self) -> None:
         """A run from part-way through a year: number the documents its senders signed earlier that
         year (planned, not run), so that every document keeps the number the full run gives it."""
         day = max(date(self.first_day.year, 1, 1), self.scenario.start)
@@ -256,7 +256,7 @@ class SimulationRunner:
 
     async def run(self) -> RunResult:
         """Run the scenario to its last day, stop the nodes, and read back what they stored."""
-        self._number_earlier_days()
+        self.number_earlier_days()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.cluster = await self._start()
         try:
@@ -482,7 +482,7 @@ class SimulationRunner:
         drawn delay in working time."""
         if plan.priority is not Priority.NORMAL:
             return signed_at
-        delay = self._draw_hours(self.scenario.delays.send_hours, "send", plan.key)
+        delay = self.draw_hours(self.scenario.delays.send_hours, "send", plan.key)
         return self.calendar.add_working_time(signed_at, delay)
 
     def record(
@@ -521,11 +521,11 @@ class SimulationRunner:
         key = f"{document_id}/{agency_id}"
         if code is StatusCode.ACCEPTED:
             at = self.calendar.add_working_time(
-                self.clock.now(), self._draw_hours(delays.assign_hours, "assign", key)
+                self.clock.now(), self.draw_hours(delays.assign_hours, "assign", key)
             )
             self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.ASSIGNED)))
         elif code is StatusCode.ASSIGNED:
-            hours = self._draw_hours(delays.complete_days * self._daily_hours, "complete", key)
+            hours = self.draw_hours(delays.complete_days * self.daily_hours, "complete", key)
             at = self.calendar.add_working_time(self.clock.now(), hours)
             self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.COMPLETED)))
 
@@ -535,10 +535,10 @@ class SimulationRunner:
         """A paper original leaves ``sender``: it is registered after transit and acceptance."""
         key = f"{document_id}/{recipient}"
         delays = self.scenario.delays
-        transit = self._draw_hours(delays.paper_days * self._daily_hours, "paper", key)
+        transit = self.draw_hours(delays.paper_days * self.daily_hours, "paper", key)
         arrival = self.calendar.add_working_time(dispatched, transit)
         registered = self.calendar.add_working_time(
-            arrival, self._draw_hours(delays.accept_hours, "paper-accept", key)
+            arrival, self.draw_hours(delays.accept_hours, "paper-accept", key)
         )
         self.agenda.add(Entry(registered, Step.PAPER, recipient, (document_id, sender)))
 
@@ -561,7 +561,7 @@ class SimulationRunner:
         if event.what == "arrived":
             key = f"{event.document_id}/{event.agency}"
             at = self.calendar.add_working_time(
-                now, self._draw_hours(self.scenario.delays.accept_hours, "accept", key)
+                now, self.draw_hours(self.scenario.delays.accept_hours, "accept", key)
             )
             self.agenda.add(Entry(at, Step.ACCEPT, event.agency, event.document_id))
         elif event.what in ("document-sent", "status-sent") and event.channel == Channel.AXIS.value:
@@ -581,10 +581,10 @@ class SimulationRunner:
     # ── draws ───────────────────────────────────────────────────────────────────────────────
 
     @property
-    def _daily_hours(self) -> float:
+    def daily_hours(self) -> float:
         return self.calendar.office.daily.total_seconds() / 3600
 
-    def _draw_hours(self, mean: float, *key: str) -> timedelta:
+    def draw_hours(self, mean: float, *key: str) -> timedelta:
         """An exponential delay with the given mean in hours, drawn for this entity alone."""
         if mean <= 0:
             return timedelta(0)
