@@ -431,21 +431,12 @@ def volume_per_year(run: RunResult) -> float:
     years the run touches) — documents are signed on working days only, so a window ending on a
     Friday or on the Sunday after gives the same figure."""
     calendar = run.calendar
-    worked = sum(calendar.is_working_day(day) for day in _days(run.period_start, run.period_end))
+    worked = len(calendar.working_days(run.period_start, run.period_end))
     if worked == 0:
         return 0.0
     years = range(run.period_start.year, run.period_end.year + 1)
-    per_year = sum(
-        sum(calendar.is_working_day(day) for day in _days(date(y, 1, 1), date(y, 12, 31))) for y in years
-    ) / len(years)
+    per_year = sum(len(calendar.working_days(date(y, 1, 1), date(y, 12, 31))) for y in years) / len(years)
     return run.ledger.documents / run.scale * per_year / worked
-
-
-def _days(first: date, last: date) -> Iterable[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
 
 
 # ── timing and deadlines ─────────────────────────────────────────────────────────────────

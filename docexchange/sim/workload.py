@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from docexchange.clock import VIETNAM_TZ
 from docexchange.edxml import Priority
+from docexchange.edxml.numbering import DocumentNumberer, Series
 from docexchange.registry import Agency
 from docexchange.routing import Secrecy
 from docexchange.sim.calendar import WorkingCalendar
@@ -53,15 +54,15 @@ class Numbering:
     the same numbers and so the same DocumentIds."""
 
     def __init__(self) -> None:
-        self._last: dict[tuple[str, int, bool], int] = {}
+        self._numberer = DocumentNumberer()
 
     def number(self, plans: list[DocumentPlan]) -> list[DocumentPlan]:
         """``plans`` (one sender's day, in any order) numbered in signing order (ties keep order)."""
         numbered = []
         for plan in sorted(plans, key=lambda p: p.signed_at):
-            key = (plan.sender, plan.signed_at.year, plan.secrecy.secret)
-            self._last[key] = self._last.get(key, 0) + 1
-            numbered.append(dataclasses.replace(plan, number=self._last[key]))
+            series = Series.SECRET if plan.secrecy.secret else Series.NORMAL
+            number = self._numberer.next(plan.sender, plan.signed_at.year, series)
+            numbered.append(dataclasses.replace(plan, number=number))
         return numbered
 
 

@@ -130,3 +130,28 @@ def test_a_run_writes_documents_csv_that_recounts_to_the_report_and_the_stores(
         sent = [i for i in items if i.recipient == row["recipient"] and i.state.value == "sent"]
         assert [i.channel.value for i in sent if i.kind.value == "document"] == [row["channel"]]
         assert row["sent_at"] == min(i.sent_at for i in sent if i.sent_at).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "extra", "reason"),
+    [
+        (
+            "faults.toml",
+            [],
+            "invalid-argument: --engine plan: the scenario's faults (",
+        ),
+        (
+            "plan-2008.toml",
+            ["--processes", "2"],
+            "invalid-argument: --processes runs nodes; the plan engine has none to spread",
+        ),
+    ],
+)
+def test_the_plan_engine_refuses_what_it_cannot_run_before_any_work(
+    scenario: str, extra: list[str], reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(Path(SCENARIO).parent / scenario)
+    assert main(["run", path, "--engine", "plan", "--out", str(tmp_path / "run"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"docexchange: {reason}") and err[-1] == "\n" and err.count("\n") == 1
+    assert not (tmp_path / "run" / "report.json").exists()

@@ -10,16 +10,14 @@ plan's shares for the same window, and the report shows them beside the publishe
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from docexchange.metrics import DeliveryResult, Outcome, PaperReason, build_report, collect
+from docexchange.metrics import Outcome, PaperReason
 from docexchange.registry import Tier
-from docexchange.report import Report
 from docexchange.sim.expected import (
     fully_electronic_document_share,
     fully_electronic_share,
@@ -28,6 +26,7 @@ from docexchange.sim.expected import (
 from docexchange.sim.runner import SimulationRunner
 from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.scenario_loader import load_scenario
+from tests.sim.runs import run_to_end
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "simulations" / "calibration-2012.toml"
 PROVINCIAL = (Tier.CENTRAL_CITY, Tier.PROVINCE, Tier.MOUNTAINOUS_REMOTE)
@@ -73,15 +72,7 @@ def test_a_run_carries_out_every_planned_decision_and_reports_it_beside_the_publ
         )
     }
 
-    async def go() -> tuple[list[DeliveryResult], Report]:
-        result = await runner.run()
-        try:
-            results = collect(result)
-            return results, build_report(result, results)
-        finally:
-            result.close()
-
-    results, report = asyncio.run(go())
+    results, report = run_to_end(runner)
     assert len(results) == len(planned) > 200
     for r in results:
         plan = planned[(r.delivery.plan_key, r.delivery.recipient)]
