@@ -94,6 +94,10 @@ class ReasonCode(StrEnum):
 class DocexchangeError(Exception):
     """A refusal with a stable reason code and a human sentence."""
 
+    temporary = False
+    """True when the refusal is not a verdict on the request but a passing condition of whoever
+    refuses (try again later): a listener answers it 503 / 451, never 4xx / 5xx permanent."""
+
     def __init__(self, code: ReasonCode, message: str) -> None:
         super().__init__(message)
         self.code = code

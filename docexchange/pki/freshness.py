@@ -60,6 +60,8 @@ class RevocationStale(VerificationError):
     """The process's revocation status is too old to trust: a passing condition of the verifier,
     not a fault of the message being checked (try again once the status is fresh)."""
 
+    temporary = True
+
     def __init__(self, message: str) -> None:
         super().__init__(ReasonCode.REVOCATION_UNKNOWN, message)
 

@@ -33,7 +33,6 @@ from aiohttp.http_exceptions import BadHttpMessage, BadHttpMethod, LineTooLong
 from aiohttp.web_protocol import RequestHandler, RequestPayloadError
 
 from docexchange.errors import DocexchangeError, ReasonCode
-from docexchange.pki.freshness import RevocationStale
 from docexchange.transport.addresses import printable
 from docexchange.transport.axis_http import AxisService, http_status_for
 from docexchange.transport.limits import DEFAULT_LIMITS, ListenerLimits
@@ -176,10 +175,10 @@ class AxisHttpServer:
     ) -> web.StreamResponse:
         try:
             return await handler(request)
-        except RevocationStale as exc:  # the axis cannot judge now: the client should retry
-            log.info("axis: 503 revocation-unknown: %s", _one_line(exc.message))  # the feed logs it once
-            return refusal(503, exc.code, exc.message)
         except DocexchangeError as exc:
+            if exc.temporary:  # the axis cannot judge now (stale revocation status): retry later
+                log.info("axis: 503 %s: %s", exc.code.value, _one_line(exc.message))  # logged once elsewhere
+                return refusal(503, exc.code, exc.message)
             log.info("axis: %d %s: %s", http_status_for(exc.code), exc.code.value, _one_line(exc.message))
             return refusal(http_status_for(exc.code), exc.code, exc.message)
         except web.HTTPRequestEntityTooLarge:
