@@ -14,7 +14,8 @@ agency — where independent draws would scatter it by ±sqrt(s(1−s)/n) (±9 p
 the seed; how many does not.
 
 ``mail_use`` is different: it is the share of officials who use mail for their work, so it is drawn
-per document (and per side of the exchange), not per agency.
+per document (and per side of the exchange), not per agency: the draw comes with the document
+(:class:`~docexchange.sim.workload.DocumentPlan`), the share from the scenario.
 
 The axis connects the agencies' document-management systems (Decision 28/2018), so an agency uses
 the axis only when it is connected *and* its DMS is; a signature needs a certificate.
@@ -23,14 +24,18 @@ the axis only when it is connected *and* its DMS is; a signature needs a certifi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from docexchange.registry import Agency
 from docexchange.routing import Capabilities
 from docexchange.sim.randomness import entity_uniform
 from docexchange.sim.scenario import Adoption, AdoptionMeasure
+
+if TYPE_CHECKING:
+    from docexchange.sim.workload import DocumentPlan
 
 
 @dataclass(frozen=True)
@@ -87,27 +92,30 @@ class AdoptionModel:
             )
         return known
 
-    def uses_mail(self, agency: Agency, day: date, document_key: str, side: str) -> bool:
-        """Whether the official handling this document on ``side`` ("send"/"receive") uses mail."""
-        draw = entity_uniform(self.seed, "mail-use", document_key, side, agency.id)
+    def uses_mail(self, agency: Agency, day: date, draw: float) -> bool:
+        """Whether the official handling a document uses mail: its own ``draw`` (uniform in [0, 1),
+        drawn with the document) falls below the share of officials of ``agency`` using it."""
         return draw < self.adoption.share(agency, AdoptionMeasure.MAIL_USE, day)
 
-    def capabilities(self, agency: Agency, day: date, document_key: str, side: str) -> Capabilities:
-        """What ``agency`` can use for this document on ``day``."""
+    def capabilities(self, agency: Agency, day: date, mail_draw: float) -> Capabilities:
+        """What ``agency`` can use on ``day`` for a document whose mail-use draw at its end is ``mail_draw``."""
         connected = self.has_adopted(agency, AdoptionMeasure.AXIS, day) and self.has_adopted(
             agency, AdoptionMeasure.DMS, day
         )
         return Capabilities(
             axis=connected,
-            mail=self.uses_mail(agency, day, document_key, side),
+            mail=self.uses_mail(agency, day, mail_draw),
             certificate=self.has_adopted(agency, AdoptionMeasure.CERTIFICATE, day),
         )
 
     def for_document(
-        self, sender: Agency, recipients: Iterable[Agency], day: date, document_key: str
+        self, sender: Agency, recipients: Sequence[Agency], day: date, plan: DocumentPlan
     ) -> dict[str, Capabilities]:
-        """What the sender and each recipient can use for one document signed on ``day``."""
+        """What the sender and each recipient can use for ``plan``, signed on ``day``."""
         return {
-            sender.id: self.capabilities(sender, day, document_key, "send"),
-            **{r.id: self.capabilities(r, day, document_key, "receive") for r in recipients},
+            sender.id: self.capabilities(sender, day, plan.sender_mail),
+            **{
+                r.id: self.capabilities(r, day, draws.recipient_mail)
+                for r, draws in zip(recipients, plan.deliveries, strict=True)
+            },
         }

@@ -53,11 +53,11 @@ def planned_deliveries(
     the same draws and rules the runner uses when the document is signed (of a run thinned to
     ``scale``, its documents only)."""
     for plan in planner.plan_period(start, end):
-        if not kept(planner.seed, plan, scale):
+        if not kept(plan, scale):
             continue
         sender = registry.get(plan.sender)
         recipients = [registry.get(r) for r in plan.recipients]
-        caps = adoption.for_document(sender, recipients, plan.signed_at.date(), plan.key)
+        caps = adoption.for_document(sender, recipients, plan.signed_at.date(), plan)
         traits = DocumentTraits(
             document_id=plan.key,
             sender=plan.sender,

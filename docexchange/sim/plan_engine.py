@@ -27,7 +27,7 @@ from docexchange.node.model import Draft
 from docexchange.routing import Channel, DocumentTraits
 from docexchange.sim.ledger import Delivery
 from docexchange.sim.runner import POLL_DELAY, RunResult, SimulationRunner
-from docexchange.sim.workload import DocumentPlan, kept
+from docexchange.sim.workload import DeliveryDraws, DocumentPlan, kept
 from docexchange.store import NodeStore
 
 DRAFTING_UNIT: str = Draft(recipients=(), type_code="CV", subject="").drafting_unit
@@ -63,7 +63,7 @@ class PlanEngine:
             count = 0
             for agency in runner.participants:
                 for plan in runner.numbering.number(runner.planner.plan_day(agency, day)):
-                    if kept(runner.scenario.seed, plan, runner.scale):
+                    if kept(plan, runner.scale):
                         self._carry(plan)
                         count += 1
             if progress is not None:
@@ -84,7 +84,7 @@ class PlanEngine:
         sender = runner.registry.get(plan.sender)
         recipients = [runner.registry.get(r) for r in plan.recipients]
         signed_at = plan.signed_at
-        capabilities = runner.adoption.for_document(sender, recipients, signed_at.date(), plan.key)
+        capabilities = runner.adoption.for_document(sender, recipients, signed_at.date(), plan)
         send_at = runner.send_time(plan, signed_at)
         kind = document_kind(plan.type_code)
         code = make_code(plan.number, signed_at.year, kind, sender.short_name, drafting_unit=DRAFTING_UNIT)
@@ -102,24 +102,23 @@ class PlanEngine:
             runner.rules.decide(traits, r.id, capabilities[sender.id], capabilities[r.id]) for r in recipients
         )
         deliveries = runner.record(plan, document_id, signed_at, send_at, decisions, capabilities)
-        for delivery in deliveries:
+        for delivery, draws in zip(deliveries, plan.deliveries, strict=True):
             if (delivery.channel is Channel.PAPER or delivery.paper_copy) and not delivery.paper_original:
                 runner.counters.paper_copies += 1
-            self.results.append(self._result(delivery))
+            self.results.append(self._result(delivery, draws))
 
-    def _result(self, d: Delivery) -> DeliveryResult:
+    def _result(self, d: Delivery, draws: DeliveryDraws) -> DeliveryResult:
         runner = self.runner
         delays = runner.scenario.delays
         calendar = runner.calendar
-        key = f"{d.document_id}/{d.recipient}"
 
         def after(start: datetime, hours: float, what: str) -> datetime:
-            return calendar.add_working_time(start, runner.draw_hours(hours, what, key))
+            return calendar.add_working_time(start, runner.draw_hours(hours, getattr(draws, what)))
 
         paper_registered = None
         if d.channel is Channel.PAPER or d.paper_original:
             arrival = after(d.send_at, delays.paper_days * runner.daily_hours, "paper")
-            paper_registered = after(arrival, delays.accept_hours, "paper-accept")
+            paper_registered = after(arrival, delays.accept_hours, "paper_accept")
         if d.secret:
             return _paper(d, PaperReason.SECRET, paper_registered)
         if d.channel is Channel.PAPER:

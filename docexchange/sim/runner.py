@@ -45,7 +45,7 @@ from docexchange.sim.ledger import Delivery, Ledger
 from docexchange.sim.randomness import entity_rng
 from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.schedule import Agenda, Entry, Step
-from docexchange.sim.workload import DocumentPlan, Numbering, WorkloadPlanner, kept
+from docexchange.sim.workload import DeliveryDraws, DocumentPlan, Numbering, WorkloadPlanner, kept
 from docexchange.sim.world import RunWorld
 from docexchange.store import HubStore, NodeStore
 
@@ -197,6 +197,7 @@ class SimulationRunner:
         self.agenda = Agenda()
         self.ledger = Ledger()
         self.counters = RunCounters()
+        self._draws: dict[tuple[str, str], DeliveryDraws] = {}  # (DocumentId, recipient) → its draws
         self._pump_at: dict[str, datetime] = {}
         self._poll_at: dict[str, datetime] = {}
         self._dirty: set[str] = set()
@@ -426,7 +427,7 @@ class SimulationRunner:
         count = 0
         for agency in self.participants:
             for plan in self.numbering.number(self.planner.plan_day(agency, day)):
-                if kept(self.scenario.seed, plan, self.scale):
+                if kept(plan, self.scale):
                     self.agenda.add(Entry(plan.signed_at, Step.SIGN, plan.sender, plan))
                     count += 1
         if self.progress is not None:
@@ -443,7 +444,7 @@ class SimulationRunner:
         seed = self.scenario.seed
         sender = self.registry.get(plan.sender)
         capabilities = self.adoption.for_document(
-            sender, [self.registry.get(r) for r in plan.recipients], day, plan.key
+            sender, [self.registry.get(r) for r in plan.recipients], day, plan
         )
         send_at = self.send_time(plan, now)
         attachments = tuple(
@@ -467,6 +468,8 @@ class SimulationRunner:
             steering_type=SteeringType.DIRECTIVE if plan.direction else SteeringType.NOT_DIRECTIVE,
         )
         sent = await self.cluster.host(plan.sender).sign(plan.sender, draft, capabilities, send_at)
+        for recipient, draws in zip(plan.recipients, plan.deliveries, strict=True):
+            self._draws[(sent.document_id, recipient)] = draws
         await self._collect(signing=True)
         deliveries = self.record(plan, sent.document_id, now, send_at, sent.decisions, capabilities)
         for delivery in deliveries:
@@ -482,7 +485,7 @@ class SimulationRunner:
         drawn delay in working time."""
         if plan.priority is not Priority.NORMAL:
             return signed_at
-        delay = self.draw_hours(self.scenario.delays.send_hours, "send", plan.key)
+        delay = self.draw_hours(self.scenario.delays.send_hours, plan.send_draw)
         return self.calendar.add_working_time(signed_at, delay)
 
     def record(
@@ -518,14 +521,14 @@ class SimulationRunner:
             self.counters.handling_errors += 1
             return
         delays = self.scenario.delays
-        key = f"{document_id}/{agency_id}"
+        draws = self._delivery_draws(document_id, agency_id)
         if code is StatusCode.ACCEPTED:
             at = self.calendar.add_working_time(
-                self.clock.now(), self.draw_hours(delays.assign_hours, "assign", key)
+                self.clock.now(), self.draw_hours(delays.assign_hours, draws.assign)
             )
             self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.ASSIGNED)))
         elif code is StatusCode.ASSIGNED:
-            hours = self.draw_hours(delays.complete_days * self.daily_hours, "complete", key)
+            hours = self.draw_hours(delays.complete_days * self.daily_hours, draws.complete)
             at = self.calendar.add_working_time(self.clock.now(), hours)
             self.agenda.add(Entry(at, Step.HANDLE, agency_id, (document_id, StatusCode.COMPLETED)))
 
@@ -533,12 +536,12 @@ class SimulationRunner:
 
     def _post(self, document_id: str, sender: str, recipient: str, dispatched: datetime) -> None:
         """A paper original leaves ``sender``: it is registered after transit and acceptance."""
-        key = f"{document_id}/{recipient}"
+        draws = self._delivery_draws(document_id, recipient)
         delays = self.scenario.delays
-        transit = self.draw_hours(delays.paper_days * self.daily_hours, "paper", key)
+        transit = self.draw_hours(delays.paper_days * self.daily_hours, draws.paper)
         arrival = self.calendar.add_working_time(dispatched, transit)
         registered = self.calendar.add_working_time(
-            arrival, self.draw_hours(delays.accept_hours, "paper-accept", key)
+            arrival, self.draw_hours(delays.accept_hours, draws.paper_accept)
         )
         self.agenda.add(Entry(registered, Step.PAPER, recipient, (document_id, sender)))
 
@@ -559,9 +562,9 @@ class SimulationRunner:
         self.faults.observe(event)
         now = self.clock.now()
         if event.what == "arrived":
-            key = f"{event.document_id}/{event.agency}"
+            draws = self._delivery_draws(event.document_id, event.agency)
             at = self.calendar.add_working_time(
-                now, self.draw_hours(self.scenario.delays.accept_hours, "accept", key)
+                now, self.draw_hours(self.scenario.delays.accept_hours, draws.accept)
             )
             self.agenda.add(Entry(at, Step.ACCEPT, event.agency, event.document_id))
         elif event.what in ("document-sent", "status-sent") and event.channel == Channel.AXIS.value:
@@ -584,12 +587,22 @@ class SimulationRunner:
     def daily_hours(self) -> float:
         return self.calendar.office.daily.total_seconds() / 3600
 
-    def draw_hours(self, mean: float, *key: str) -> timedelta:
-        """An exponential delay with the given mean in hours, drawn for this entity alone."""
+    def _delivery_draws(self, document_id: str, recipient: str) -> DeliveryDraws:
+        """The draws of a planned delivery; for a message the plan did not make (a status message
+        that fell back to paper under a fault), draws of its own, seeded by its name."""
+        known = self._draws.get((document_id, recipient))
+        if known is not None:
+            return known
+        rng = entity_rng(self.scenario.seed, "unplanned", document_id, recipient)
+        return DeliveryDraws(*(rng.random() for _ in DeliveryDraws._fields))
+
+    @staticmethod
+    def draw_hours(mean: float, u: float) -> timedelta:
+        """An exponential delay with the given mean in hours, from its uniform draw ``u`` (inversion,
+        as :func:`~docexchange.sim.day_draws.exponential_hours` does for whole arrays)."""
         if mean <= 0:
             return timedelta(0)
-        u = entity_rng(self.scenario.seed, "delay", *key).random()
-        return timedelta(hours=-mean * math.log(1.0 - u))
+        return timedelta(hours=-mean * math.log1p(-u))
 
 
 def _attachment_bytes(seed: int, key: str, index: int, size: int) -> bytes:

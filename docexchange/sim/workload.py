@@ -1,20 +1,21 @@
 """The documents each agency signs on each working day, drawn deterministically from the seed.
 
-Every agency and day has its own generator (``entity_rng(seed, "workload", agency, day)``), so the
-plan of one agency does not change when other agencies are added or when the run is split across
-processes. Counts are Poisson with the tier's mean; types, recipients, secrecy, urgency,
-attachments and signing times follow the scenario's weights.
+Every agency and day has its own generator (:mod:`docexchange.sim.day_draws`), so the plan of one
+agency does not change when other agencies are added or when the run is split across processes.
+Counts are Poisson with the tier's mean; types, recipients, secrecy, urgency, attachments and
+signing times follow the scenario's weights. A :class:`DocumentPlan` carries every draw its
+document will need (thinning, mail use at each end, each delay), so both engines read the same.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import random
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
+from typing import NamedTuple
+
+import numpy as np
 
 from docexchange.clock import VIETNAM_TZ
 from docexchange.edxml import Priority
@@ -22,17 +23,27 @@ from docexchange.edxml.numbering import DocumentNumberer, Series
 from docexchange.registry import Agency
 from docexchange.routing import Secrecy
 from docexchange.sim.calendar import WorkingCalendar
-from docexchange.sim.randomness import entity_rng
-from docexchange.sim.scenario import PROVINCIAL_TIERS, RecipientKind, Workload, active_between
+from docexchange.sim.day_draws import DayDrawer, DayDraws, DocumentDraw, Ints, by_weight, keys_by_text
+from docexchange.sim.scenario import Workload, active_between
 
-K = TypeVar("K")
+
+class DeliveryDraws(NamedTuple):
+    """The draws of one delivery (see :class:`~docexchange.sim.day_draws.DeliveryDraw`)."""
+
+    recipient_mail: float
+    accept: float
+    assign: float
+    complete: float
+    paper: float
+    paper_accept: float
 
 
 @dataclass(frozen=True)
 class DocumentPlan:
-    """One document an agency will sign: everything the runner needs to compose and send it."""
+    """One document an agency will sign: everything the runner needs to compose and send it, and
+    every draw its handling will need (uniforms in [0, 1): see :mod:`docexchange.sim.day_draws`)."""
 
-    key: str  # stable name for per-document draws: "<sender>/<yyyy-mm-dd>/<n>"
+    key: str  # stable name: "<sender>/<yyyy-mm-dd>/<n>"
     sender: str
     signed_at: datetime
     type_code: str
@@ -45,6 +56,17 @@ class DocumentPlan:
     it (0 until :class:`Numbering` gives it one)."""
     direction: bool = False
     """A direction document (chỉ đạo, điều hành; edXML SteeringType 2)."""
+    thin: float = 0.0
+    """Its thinning draw: a run at ``--scale S`` signs it when ``thin < S``."""
+    send_draw: float = 0.0
+    """The records office's delay before sending."""
+    sender_mail: float = 0.0
+    """Whether the sender's office uses e-mail for it (below the tier's share)."""
+    deliveries: tuple[DeliveryDraws, ...] = ()
+    """Per recipient, in the order of ``recipients``."""
+
+    def draws_for(self, recipient: str) -> DeliveryDraws:
+        return self.deliveries[self.recipients.index(recipient)]
 
 
 class Numbering:
@@ -66,33 +88,10 @@ class Numbering:
         return numbered
 
 
-def kept(seed: int, plan: DocumentPlan, scale: float) -> bool:
-    """Whether a run thinned to ``scale`` signs ``plan``: its own seeded draw falls below ``scale``
+def kept(plan: DocumentPlan, scale: float) -> bool:
+    """Whether a run thinned to ``scale`` signs ``plan``: its own thinning draw falls below ``scale``
     (the same documents whatever else the run does; every document at scale 1)."""
-    return scale >= 1 or entity_rng(seed, "thin", plan.key).random() < scale
-
-
-def poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw (Knuth's method; the means here are a few documents a day)."""
-    if mean <= 0:
-        return 0
-    limit, product, count = math.exp(-mean), rng.random(), 0
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
-
-
-def weighted(rng: random.Random, weights: Mapping[K, float]) -> K:
-    """One key drawn with its relative weight (keys in a stable order: sorted by their text)."""
-    items = sorted(weights.items(), key=lambda item: str(item[0]))
-    total = sum(weight for _, weight in items)
-    point = rng.random() * total
-    for key, weight in items:
-        point -= weight
-        if point < 0:
-            return key
-    return items[-1][0]
+    return scale >= 1 or plan.thin < scale
 
 
 @dataclass(frozen=True)
@@ -102,36 +101,61 @@ class WorkloadPlanner:
     seed: int
     participants: tuple[Agency, ...]
     government: tuple[str, ...] = ()
+    _present: dict[date, Ints] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexes: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def drawer(self) -> DayDrawer:
+        return DayDrawer(self.workload, self.seed, self.participants, self.government)
+
+    def day_draws(self, agency: Agency, day: date) -> DayDraws | None:
+        """``agency``'s documents of ``day`` as arrays (None on a non-working day, or when the
+        agency does not exist that day: Hà Tây signs until 31/7/2008)."""
+        if not self.calendar.is_working_day(day) or not active_between(agency, day, day):
+            return None
+        present = self._present_on(day)
+        if not self._indexes:
+            self._indexes.update({a.id: i for i, a in enumerate(self.participants)})
+        index = self._indexes[agency.id]
+        return self.drawer.draw(agency, day, present[present != index])
 
     def plan_day(self, agency: Agency, day: date) -> list[DocumentPlan]:
-        """The documents ``agency`` signs on ``day`` (none on a non-working day)."""
-        if not self.calendar.is_working_day(day) or not active_between(agency, day, day):
-            return []  # an agency signs only while it exists (Hà Tây until 31/7/2008)
-        rng = entity_rng(self.seed, "workload", agency.id, day.isoformat())
+        """The documents ``agency`` signs on ``day``, in signing order (none on a non-working day)."""
+        drawn = self.day_draws(agency, day)
+        if drawn is None:
+            return []
+        workload = self.workload
+        types = [str(t) for t in keys_by_text(dict(workload.types))]
+        sizes = [int(str(b)) for b in keys_by_text({s.bytes: s.weight for s in workload.attachment_sizes})]
+        size_pick = {s.bytes: s.weight for s in workload.attachment_sizes}
+        low, high = workload.attachment_count
+        midnight = datetime.combine(day, time(0), VIETNAM_TZ)
         plans = []
-        for index in range(poisson(rng, self.workload.rate(agency))):
-            recipients = self._recipients(rng, agency, day)
-            if not recipients:
-                continue
+        for i in range(drawn.count):
+            u = drawn.documents[i]
+            count = low + min(int(u[DocumentDraw.ATTACHMENT_COUNT] * (high - low + 1)), high - low)
+            picks = by_weight(
+                size_pick, u[DocumentDraw.ATTACHMENT_SIZES : DocumentDraw.ATTACHMENT_SIZES + count]
+            )
+            first, last = int(drawn.offsets[i]), int(drawn.offsets[i + 1])
             plans.append(
                 DocumentPlan(
-                    key=f"{agency.id}/{day.isoformat()}/{index}",
+                    key=drawn.key(i),
                     sender=agency.id,
-                    signed_at=self._signing_time(rng, day),
-                    type_code=weighted(rng, self.workload.types),
-                    recipients=recipients,
-                    priority=self._priority(rng),
-                    secrecy=Secrecy.MAT if rng.random() < self.workload.share_secret else Secrecy.NONE,
-                    attachment_sizes=self._attachments(rng),
-                    direction=self._direction(agency, f"{agency.id}/{day.isoformat()}/{index}"),
+                    signed_at=midnight + timedelta(seconds=int(drawn.signed[i])),
+                    type_code=types[int(drawn.type_index[i])],
+                    recipients=tuple(self.participants[int(r)].id for r in drawn.recipients[first:last]),
+                    priority=Priority(int(drawn.priority[i])),
+                    secrecy=Secrecy.MAT if drawn.secret[i] else Secrecy.NONE,
+                    attachment_sizes=tuple(sizes[int(p)] for p in picks),
+                    direction=bool(drawn.direction[i]),
+                    thin=float(u[DocumentDraw.THIN]),
+                    send_draw=float(u[DocumentDraw.SEND]),
+                    sender_mail=float(u[DocumentDraw.SENDER_MAIL]),
+                    deliveries=tuple(DeliveryDraws(*map(float, row)) for row in drawn.deliveries[first:last]),
                 )
             )
         return plans
-
-    def _direction(self, agency: Agency, key: str) -> bool:
-        """Drawn on its own (the other draws of the day do not move when shares change)."""
-        share = self.workload.direction.get(agency.id, 0.0)
-        return share > 0 and entity_rng(self.seed, "direction", key).random() < share
 
     def plan_period(self, start: date, end: date) -> Iterator[DocumentPlan]:
         """Every document of the period, in signing order (ties by sender and key)."""
@@ -141,50 +165,15 @@ class WorkloadPlanner:
             yield from sorted(daily, key=lambda plan: (plan.signed_at, plan.sender, plan.key))
             day += timedelta(days=1)
 
-    def _recipients(self, rng: random.Random, sender: Agency, day: date) -> tuple[str, ...]:
-        present = [a for a in self.participants if a.id != sender.id and active_between(a, day, day)]
-        others = [a.id for a in present]
-        kind = weighted(rng, self.workload.recipients)
-        if kind is RecipientKind.ALL_PROVINCES:
-            return tuple(a.id for a in present if a.tier in PROVINCIAL_TIERS)
-        if kind is RecipientKind.GOVERNMENT:
-            chosen = [g for g in self.government if g in others]
-            return tuple(chosen) if chosen else tuple(rng.sample(others, 1)) if others else ()
-        if not others:
-            return ()
-        low, high = self.workload.several if kind is RecipientKind.SEVERAL else (1, 1)
-        count = min(len(others), rng.randint(low, high))
-        return tuple(sorted(rng.sample(others, count)))
-
-    def _priority(self, rng: random.Random) -> Priority:
-        point = rng.random()
-        for priority, share in sorted(self.workload.urgency.items()):
-            point -= share
-            if point < 0:
-                return priority
-        return Priority.NORMAL
-
-    def _attachments(self, rng: random.Random) -> tuple[int, ...]:
-        low, high = self.workload.attachment_count
-        sizes = {size.bytes: size.weight for size in self.workload.attachment_sizes}
-        return tuple(weighted(rng, sizes) for _ in range(rng.randint(low, high)))
-
-    def _signing_time(self, rng: random.Random, day: date) -> datetime:
-        windows = self.workload.signing_hours
-        lengths = [_seconds(end) - _seconds(start) for start, end in windows]
-        point = rng.random() * sum(lengths)
-        for (start, _), length in zip(windows, lengths, strict=True):
-            if point < length:
-                seconds = _seconds(start) + int(point)
-                return datetime.combine(
-                    day, time(seconds // 3600, seconds % 3600 // 60, seconds % 60), VIETNAM_TZ
-                )
-            point -= length
-        return datetime.combine(day, windows[-1][1], VIETNAM_TZ) - timedelta(seconds=1)
+    def _present_on(self, day: date) -> Ints:
+        """The participants that exist on ``day`` (indexes, ascending; one day cached)."""
+        known = self._present.get(day)
+        if known is None:
+            self._present.clear()
+            known = self._present[day] = np.array(
+                [i for i, a in enumerate(self.participants) if active_between(a, day, day)], dtype=np.int64
+            )
+        return known
 
 
-def _seconds(moment: time) -> int:
-    return moment.hour * 3600 + moment.minute * 60 + moment.second
-
-
-__all__ = ["DocumentPlan", "Numbering", "WorkloadPlanner", "kept", "poisson", "weighted"]
+__all__ = ["DeliveryDraws", "DocumentPlan", "Numbering", "WorkloadPlanner", "kept"]

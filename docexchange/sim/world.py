@@ -14,6 +14,7 @@ from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.registry import Agency, Registry, load_registry
 from docexchange.routing import Capabilities, RoutingRules, load_rules
 from docexchange.sim.adoption import AdoptionModel
+from docexchange.sim.randomness import entity_uniform
 from docexchange.sim.scenario import Scenario
 
 
@@ -55,4 +56,6 @@ class DynamicCapabilities:
     def of(self, agency_id: str) -> Capabilities:
         day = self._clock.now().date()
         agency = self._registry.get(agency_id)
-        return self._model.capabilities(agency, day, f"fallback/{day.isoformat()}", "any")
+        # faults only (a fallback): a draw of the agency's day, not of a document
+        draw = entity_uniform(self._model.seed, "mail-use", "fallback", day.isoformat(), agency_id)
+        return self._model.capabilities(agency, day, draw)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from docexchange.edxml import Priority
@@ -12,6 +13,7 @@ from docexchange.registry import Tier, load_registry
 from docexchange.routing import Secrecy
 from docexchange.sim.adoption import AdoptionModel
 from docexchange.sim.calendar import load_calendar
+from docexchange.sim.day_draws import by_weight
 from docexchange.sim.scenario import (
     Adoption,
     AdoptionMeasure,
@@ -22,7 +24,7 @@ from docexchange.sim.scenario import (
     Workload,
 )
 from docexchange.sim.scenario_loader import load_scenario
-from docexchange.sim.workload import WorkloadPlanner, poisson, weighted
+from docexchange.sim.workload import WorkloadPlanner
 
 SIMULATIONS = Path(__file__).resolve().parents[2] / "simulations"
 
@@ -89,27 +91,50 @@ def test_the_axis_needs_a_connected_document_management_system() -> None:
     registry = load_registry()
     agency = registry.get("000.00.00.H38")
     no_dms = Adoption({agency.tier: _schedule(axis=1.0, dms=0.0, mail_use=1.0, certificate=1.0)})
-    caps = AdoptionModel(no_dms, seed=1).capabilities(agency, date(2019, 1, 2), "doc-1", "send")
+    caps = AdoptionModel(no_dms, seed=1).capabilities(agency, date(2019, 1, 2), 0.3)
     assert (caps.axis, caps.mail, caps.certificate) == (False, True, True)
 
 
-def test_mail_use_is_drawn_per_document() -> None:
+def test_mail_use_is_the_documents_own_draw_below_the_share() -> None:
     registry = load_registry()
     agency = registry.get("000.00.00.H38")
     half = AdoptionModel(
         Adoption({agency.tier: _schedule(axis=0, dms=0, mail_use=0.5, certificate=0)}), seed=7
     )
-    uses = [half.uses_mail(agency, date(2019, 1, 2), f"doc-{n}", "send") for n in range(400)]
-    assert 150 < sum(uses) < 250
+    uses = [half.uses_mail(agency, date(2019, 1, 2), n / 400) for n in range(400)]
+    assert uses == [n < 200 for n in range(400)]
 
 
-def test_poisson_and_weighted_draws_have_the_right_averages() -> None:
-    import random
+def test_weights_pick_by_inversion_in_the_order_of_their_keys_text() -> None:
+    u = np.array([0.0, 0.2499, 0.25, 0.9999])
+    assert by_weight({"b": 3.0, "a": 1.0}, u).tolist() == [0, 0, 1, 1]  # "a" covers [0, 0.25)
+    assert by_weight({10: 1.0, 9: 1.0}, np.array([0.1, 0.6])).tolist() == [0, 1]  # "10" < "9" as text
 
-    rng = random.Random(1)
-    assert abs(sum(poisson(rng, 3.0) for _ in range(4000)) / 4000 - 3.0) < 0.15
-    picks = [weighted(rng, {"a": 1.0, "b": 3.0}) for _ in range(4000)]
-    assert 0.70 < picks.count("b") / len(picks) < 0.80
+
+def test_counts_types_and_several_recipients_follow_the_workload() -> None:
+    registry = load_registry()
+    participants = tuple(registry.active_on(date(2019, 1, 2)))
+    workload = Workload(
+        documents_per_day={tier: 3.0 for tier in Tier},
+        types={"CV": 1.0, "BC": 3.0},
+        recipients={RecipientKind.SEVERAL: 1.0},
+        several=(2, 4),
+    )
+    planner = WorkloadPlanner(workload, load_calendar(), 5, participants)
+    days = [
+        d
+        for d in (date(2019, 3, 1) + timedelta(days=k) for k in range(60))
+        if planner.calendar.is_working_day(d)
+    ]
+    plans = [p for d in days for a in participants[:10] for p in planner.plan_day(a, d)]
+    assert abs(len(plans) / (len(days) * 10) - 3.0) < 0.25  # Poisson mean 3 a day
+    assert 0.70 < sum(p.type_code == "BC" for p in plans) / len(plans) < 0.80
+    sizes = [len(p.recipients) for p in plans]
+    assert set(sizes) == {2, 3, 4} and all(len(set(p.recipients)) == len(p.recipients) for p in plans)
+    assert all(
+        list(p.recipients) == sorted(p.recipients, key=[a.id for a in participants].index) for p in plans
+    )
+    assert all(len(p.deliveries) == len(p.recipients) for p in plans)
 
 
 @pytest.fixture(scope="module")

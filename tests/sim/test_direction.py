@@ -45,7 +45,7 @@ def test_vpcps_targets_count_the_direction_documents_it_issues_sent_signed() -> 
 
 def test_a_direction_document_carries_steering_type_2_and_documents_csv_says_so(tmp_path: Path) -> None:
     scenario = dataclasses.replace(load_scenario(SCENARIO), transport=TransportChoice.MEMORY)
-    runner = SimulationRunner(scenario, tmp_path, until=date(2011, 1, 7), scale=0.5)
+    runner = SimulationRunner(scenario, tmp_path, until=date(2011, 1, 14), scale=0.5)
     results, report = run_to_end(runner)
     direction = {r.delivery.document_id for r in results if r.delivery.direction}
     plain = {

@@ -315,11 +315,11 @@ def test_forged_documents_are_refused_as_untrusted_and_register_nothing(
 def test_an_agency_that_learns_of_its_revocation_late_signs_documents_receivers_refuse(
     calm: tuple[Report, list[DeliveryResult]], tmp_path: Path
 ) -> None:
-    """The Minister's certificate is revoked at 9:00 but the Ministry's signing system learns of it
-    only at 13:00: what it signs in between is refused (cert-revoked) and re-sent on paper; what it
-    signed before 9:00 stays valid, though verified after 9:00; from 13:00 it sends
+    """The Minister's certificate is revoked at 8:40 but the Ministry's signing system learns of it
+    only at 10:30: what it signs in between is refused (cert-revoked) and re-sent on paper; what it
+    signed before 8:40 stays valid, though verified after 8:40; from 10:30 it sends
     unsigned with paper."""
-    fault = CertificateRevoked(JUSTICE, CertificateRole.PERSON, _at(9), notice=timedelta(hours=4))
+    fault = CertificateRevoked(JUSTICE, CertificateRole.PERSON, _at(8, 40), notice=timedelta(minutes=110))
     report, results = _run(_scenario(fault), tmp_path)
     _sound(report)
     calm_outcomes = _outcomes(calm[1])
@@ -329,12 +329,14 @@ def test_an_agency_that_learns_of_its_revocation_late_signs_documents_receivers_
         if r.delivery.sender == JUSTICE
         and calm_outcomes[(r.delivery.plan_key, r.delivery.recipient)] is Outcome.LEGAL
     ]
-    before = [r for r in mine if r.delivery.signed_at < _at(9)]
-    blind = [r for r in mine if _at(9) <= r.delivery.signed_at < _at(13)]
-    after = [r for r in mine if r.delivery.signed_at >= _at(13)]
-    assert before and blind and after, "on 1 July the Ministry of Justice signs at 8:01, 9:37 and 13:03"
+    before = [r for r in mine if r.delivery.signed_at < _at(8, 40)]
+    blind = [r for r in mine if _at(8, 40) <= r.delivery.signed_at < _at(10, 30)]
+    after = [r for r in mine if r.delivery.signed_at >= _at(10, 30)]
+    assert before and blind and after, (
+        "on 1 July the Ministry of Justice signs at 8:34, 9:57, 10:07 and 10:51"
+    )
     assert all(r.outcome is Outcome.LEGAL for r in before)
-    assert all(r.arrived_at is not None and r.arrived_at >= _at(9) for r in before)  # verified after
+    assert all(r.arrived_at is not None and r.arrived_at >= _at(8, 40) for r in before)  # verified after
     for r in blind:
         assert (r.outcome, r.paper_reason, r.refusal) == (Outcome.PAPER, PaperReason.REFUSED, "cert-revoked")
     assert all(r.delivery.reason == "no-certificate" for r in after)
