@@ -21,7 +21,9 @@ from rich.console import Console
 
 from docexchange.cli.options import parse_date
 from docexchange.metrics import build_report, collect
-from docexchange.metrics.documents import DOCUMENTS_CSV, documents_csv
+from docexchange.metrics.documents import DOCUMENTS_CSV, write_documents_csv
+from docexchange.metrics.table import ResultTable
+from docexchange.registry import Registry
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
 from docexchange.report.schema import Report
 from docexchange.report.terminal import headline
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from docexchange.sim.processes import WorkerError
 
     try:
-        report, documents = asyncio.run(
+        report, table, registry = asyncio.run(
             _simulate(
                 scenario,
                 out,
@@ -103,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"docexchange: the run failed: {exc}", file=sys.stderr)
         return 1
     render(report, out)
-    (out / DOCUMENTS_CSV).write_text(documents, encoding="utf-8")
+    with (out / DOCUMENTS_CSV).open("w", encoding="utf-8", newline="") as stream:
+        write_documents_csv(table, registry, stream)
     if args.json:
         sys.stdout.write(report.to_json())
     else:
@@ -125,8 +128,8 @@ async def _simulate(
     quiet: bool,
     first_day: date | None = None,
     engine: str = "protocol",
-) -> tuple[Report, str]:
-    """The run's report and the text of its ``documents.csv``."""
+) -> tuple[Report, ResultTable, Registry]:
+    """The run's report, its deliveries as columns and the registry that names their agencies."""
     from docexchange.sim.plan_engine import PlanEngine
     from docexchange.sim.runner import SimulationRunner
 
@@ -139,8 +142,8 @@ async def _simulate(
         with Progress(
             total, f"{scenario.name} (plan)", console=console, enabled=None if not quiet else False
         ) as bar:
-            result, results = planned.run(lambda day, count: bar.advance())
-        return build_report(result, results), documents_csv(results, runner.registry)
+            result, table = planned.run(lambda day, count: bar.advance())
+        return build_report(result, table), table, runner.registry
     with Progress(total, f"{scenario.name}", console=console, enabled=None if not quiet else False) as bar:
         runner.progress = lambda day, count: bar.advance()
         if not bar.enabled and not quiet:
@@ -153,6 +156,6 @@ async def _simulate(
         result = await runner.run()
     try:
         results = collect(result)
-        return build_report(result, results), documents_csv(results, runner.registry)
+        return build_report(result, results), ResultTable.from_results(results), runner.registry
     finally:
         result.close()

@@ -142,6 +142,13 @@ class DocumentNumberer:
         self._last[key] = value
         return value
 
+    def advance(self, agency_id: str, year: int, series: Series, count: int) -> int:
+        """Take ``count`` numbers at once (the last one is returned): ``count`` calls of :meth:`next`."""
+        key = (agency_id, year, series)
+        value = self._last.get(key, 0) + count
+        self._last[key] = value
+        return value
+
     def snapshot(self) -> dict[str, int]:
         return {f"{a}|{y}|{s.value}": n for (a, y, s), n in sorted(self._last.items())}
 

@@ -8,10 +8,12 @@ the same scenario and seed give the same report.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import numpy as np
 
 from docexchange.metrics.outcomes import (
     DeliveryResult,
@@ -20,6 +22,19 @@ from docexchange.metrics.outcomes import (
     Settlement,
     StoreReader,
     refusals_by_reason,
+)
+from docexchange.metrics.table import (
+    CHANNELS,
+    NONE,
+    OUTCOMES,
+    PAPER_REASONS,
+    SETTLEMENTS,
+    TIERS,
+    Flags,
+    Floats,
+    Ints,
+    ResultTable,
+    code_of,
 )
 from docexchange.report import (
     AdoptionInput,
@@ -42,10 +57,10 @@ from docexchange.report import (
     TierSeries,
     Timing,
     Totals,
-    latency_from_samples,
+    latency_from_array,
     share_row,
 )
-from docexchange.report.codec import round_value
+from docexchange.report.codec import DECIMALS, round_value
 from docexchange.routing import Channel
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.runner import RunResult
@@ -59,6 +74,7 @@ from docexchange.sim.scenario import (
     active_between,
 )
 from docexchange.sim.scenario import Target as PlanTarget
+from docexchange.sim.timeline import Timeline, day_number, local_day_number
 
 BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
 """Histogram edges in working hours: an hour, half a day, a day (8 h), two, three, a week, two, four."""
@@ -82,12 +98,13 @@ def collect(run: RunResult) -> list[DeliveryResult]:
     return [reader.result(delivery) for delivery in run.ledger]
 
 
-def build_report(run: RunResult, results: list[DeliveryResult] | None = None) -> Report:
-    results = collect(run) if results is None else results
+def build_report(run: RunResult, results: list[DeliveryResult] | ResultTable | None = None) -> Report:
+    """The report of a finished run, from its results (read from the stores when not given): the
+    protocol engine's objects or the plan engine's columns."""
+    given = collect(run) if results is None else results
+    table = given if isinstance(given, ResultTable) else ResultTable.from_results(given)
     scenario = run.scenario
-    calendar = run.calendar
-    lost = [r for r in results if r.outcome is Outcome.LOST]
-    counted = [r for r in results if r.outcome is not Outcome.LOST]
+    view = _View.of(table, Timeline.of(run.calendar))
     stores = run.stores
     return Report(
         run=RunInfo(
@@ -99,37 +116,81 @@ def build_report(run: RunResult, results: list[DeliveryResult] | None = None) ->
             transport="none" if run.engine == "plan" else scenario.transport.value,
             engine=run.engine,
         ),
-        totals=Totals(run.ledger.documents, len(counted), run.counters.paper_copies),
-        shares=_shares(counted, scenario.targets, run.period_end),
-        paper_reasons=_paper_reasons(counted),
-        targets=tuple(_targets(run, counted)),
+        totals=Totals(table.documents, int(view.counted.sum()), run.counters.paper_copies),
+        shares=_shares(view, scenario.targets, run.period_end),
+        paper_reasons=_paper_reasons(view),
+        targets=tuple(_targets(run, view)),
         inputs=tuple(_inputs(run)),
-        calibration=tuple(_calibration(f, counted, calendar, run) for f in scenario.published),
-        timing=_timing(counted, calendar),
-        deadlines=_deadlines(counted, calendar),
+        calibration=tuple(_calibrations(view, run)),
+        timing=_timing(view),
+        deadlines=_deadlines(view),
         exchange=Exchange(
             retries=sum(store.retries() for store in stores.values()),  # documents and statuses
             # caught by the recipient (mail) or already at the axis, which never passes them on
             duplicates=run.counters.duplicates + run.duplicate_uploads,
             refusals=tuple(Count(k, v) for k, v in sorted(refusals_by_reason(stores).items())),
         ),
-        reconciliation=_reconciliation(results, len(lost)),
-        faults=tuple(_faults(run, results)),
+        reconciliation=_reconciliation(view),
+        faults=tuple(_faults(run, given if isinstance(given, list) else [])),
     )
+
+
+@dataclass(frozen=True)
+class _View:
+    """The table with what every section asks for computed once, per delivery."""
+
+    table: ResultTable
+    timeline_or_none: Timeline | None
+    counted: Flags  # not lost
+    outcome: Ints
+    signed: Floats  # the document's signing instant
+    day: Ints  # its Vietnam-time day number
+    tier: Ints
+    doc_type: Ints
+    sender: Ints
+
+    @property
+    def timeline(self) -> Timeline:
+        assert self.timeline_or_none is not None, "a share needs no calendar; a time does"
+        return self.timeline_or_none
+
+    @classmethod
+    def of(cls, table: ResultTable, timeline: Timeline | None) -> _View:
+        document = table.document
+        signed = table.doc_signed[document]
+        return cls(
+            table,
+            timeline,
+            table.outcome != _LOST,
+            table.outcome,
+            signed,
+            local_day_number(signed),
+            table.doc_tier[document],
+            table.doc_type[document],
+            table.doc_sender[document],
+        )
+
+    def hours(self, since: Floats, until: Floats) -> Floats:
+        """Office hours between instants (NaN where ``until`` is NaN)."""
+        known = ~np.isnan(until)
+        hours = np.full(len(until), np.nan)
+        hours[known] = self.timeline.hours_between(since[known], until[known])
+        return hours
+
+
+_LEGAL = code_of(OUTCOMES, Outcome.LEGAL)
+_INFO = code_of(OUTCOMES, Outcome.INFO_ONLY)
+_PAPER = code_of(OUTCOMES, Outcome.PAPER)
+_LOST = code_of(OUTCOMES, Outcome.LOST)
+_MAIL = code_of(CHANNELS, Channel.MAIL)
+_PAPER_CHANNEL = code_of(CHANNELS, Channel.PAPER)
 
 
 # ── shares ───────────────────────────────────────────────────────────────────────────────
 
 
-def _row(key: str, rows: Iterable[DeliveryResult], target: PlanTarget | None = None) -> ShareRow:
-    legal = info = paper = 0
-    for r in rows:
-        if r.outcome is Outcome.LEGAL:
-            legal += 1
-        elif r.outcome is Outcome.INFO_ONLY:
-            info += 1
-        else:
-            paper += 1
+def _row(key: str, counts: tuple[int, int, int], target: PlanTarget | None = None) -> ShareRow:
+    legal, info, paper = counts
     measure = _DOCUMENT_MEASURES.get(target.measure) if target is not None else None
     if measure not in (Measure.LEGAL, Measure.ELECTRONIC):
         return share_row(key, legal, info, paper)
@@ -137,18 +198,31 @@ def _row(key: str, rows: Iterable[DeliveryResult], target: PlanTarget | None = N
     return share_row(key, legal, info, paper, target.value, measure)
 
 
-def _group(
-    results: Iterable[DeliveryResult], key: Callable[[DeliveryResult], str]
-) -> dict[str, list[DeliveryResult]]:
-    groups: dict[str, list[DeliveryResult]] = defaultdict(list)
-    for r in results:
-        groups[key(r)].append(r)
-    return dict(sorted(groups.items()))
+def _outcome_counts(
+    view: _View, keys: Sequence[str], codes: Ints, mask: Flags
+) -> dict[str, tuple[int, int, int]]:
+    """Legal, information-only and paper deliveries per group (``keys[code]``), sorted by key,
+    groups with no delivery left out."""
+    chosen = mask & view.counted
+    category = np.where(view.outcome == _LEGAL, 0, np.where(view.outcome == _INFO, 1, 2))[chosen]
+    counts = np.bincount(codes[chosen] * 3 + category, minlength=3 * len(keys)).reshape(len(keys), 3)
+    merged: dict[str, list[int]] = {}
+    for key, row in zip(keys, counts.tolist(), strict=True):
+        if sum(row):
+            total = merged.setdefault(key, [0, 0, 0])
+            for k in range(3):
+                total[k] += row[k]
+    return {k: (v[0], v[1], v[2]) for k, v in sorted(merged.items())}
 
 
-def _quarter(r: DeliveryResult) -> str:
-    signed = r.delivery.signed_at
-    return f"{signed.year}-Q{(signed.month - 1) // 3 + 1}"
+def _calendar_keys(view: _View) -> tuple[list[str], Ints, list[str], Ints]:
+    """Year and quarter labels of each delivery's signing day: (years, codes, quarters, codes)."""
+    days, inverse = np.unique(view.day, return_inverse=True)
+    dates = [date(1970, 1, 1) + timedelta(days=int(d)) for d in days]
+    years = [str(d.year) for d in dates]
+    quarters = [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in dates]
+    codes = inverse.astype(np.int64)
+    return years, codes, quarters, codes
 
 
 def _quarter_end(key: str) -> date:
@@ -177,79 +251,104 @@ def _row_target(targets: tuple[PlanTarget, ...], when: date, tier: str | None = 
     return min(candidates, key=lambda t: t.by, default=None)
 
 
-def _shares(results: list[DeliveryResult], targets: tuple[PlanTarget, ...], period_end: date) -> Shares:
-    by_quarter = _group(results, _quarter)
-    by_tier = _group(results, lambda r: r.delivery.sender_tier.value)
-    return Shares(
-        overall=_row("all", results, _row_target(targets, period_end)),
-        by_year=tuple(
-            _row(k, v, _row_target(targets, min(date(int(k), 12, 31), period_end)))
-            for k, v in _group(results, lambda r: str(r.delivery.signed_at.year)).items()
-        ),
-        by_quarter=tuple(_row(k, v, _row_target(targets, _quarter_end(k))) for k, v in by_quarter.items()),
-        by_tier=tuple(_row(k, v, _row_target(targets, period_end, k)) for k, v in by_tier.items()),
-        by_document_type=tuple(
-            _row(k, v) for k, v in _group(results, lambda r: r.delivery.type_code).items()
-        ),
-        by_channel=tuple(_row(k, v) for k, v in _group(results, lambda r: r.channel.value).items()),
-        by_tier_quarter=tuple(
+def _shares(view: _View, targets: tuple[PlanTarget, ...], period_end: date) -> Shares:
+    table = view.table
+    everything = np.ones(table.deliveries, dtype=bool)
+    years, year_codes, quarters, quarter_codes = _calendar_keys(view)
+    tiers = [t.value for t in TIERS]
+    overall = _outcome_counts(view, ["all"], np.zeros(table.deliveries, dtype=np.int64), everything)
+    by_quarter = _outcome_counts(view, quarters, quarter_codes, everything)
+    by_tier = _outcome_counts(view, tiers, view.tier, everything)
+    by_tier_quarter = []
+    for tier in by_tier:
+        in_tier = view.tier == tiers.index(tier)
+        rows = _outcome_counts(view, quarters, quarter_codes, in_tier)
+        by_tier_quarter.append(
             TierSeries(
-                tier,
-                tuple(
-                    _row(q, rows, _row_target(targets, _quarter_end(q), tier))
-                    for q, rows in _group(tier_rows, _quarter).items()
-                ),
+                tier, tuple(_row(q, c, _row_target(targets, _quarter_end(q), tier)) for q, c in rows.items())
             )
-            for tier, tier_rows in by_tier.items()
+        )
+    return Shares(
+        overall=_row("all", overall.get("all", (0, 0, 0)), _row_target(targets, period_end)),
+        by_year=tuple(
+            _row(k, c, _row_target(targets, min(date(int(k), 12, 31), period_end)))
+            for k, c in _outcome_counts(view, years, year_codes, everything).items()
         ),
+        by_quarter=tuple(_row(k, c, _row_target(targets, _quarter_end(k))) for k, c in by_quarter.items()),
+        by_tier=tuple(_row(k, c, _row_target(targets, period_end, k)) for k, c in by_tier.items()),
+        by_document_type=tuple(
+            _row(k, c) for k, c in _outcome_counts(view, list(table.types), view.doc_type, everything).items()
+        ),
+        by_channel=tuple(
+            _row(k, c)
+            for k, c in _outcome_counts(view, [c.value for c in CHANNELS], table.channel, everything).items()
+        ),
+        by_tier_quarter=tuple(by_tier_quarter),
     )
 
 
-def _paper_reasons(results: list[DeliveryResult]) -> PaperReasons:
-    counts = {reason: 0 for reason in PaperReason}
-    for r in results:
-        if r.outcome is Outcome.PAPER and r.paper_reason is not None:
-            counts[r.paper_reason] += 1
+def _paper_reasons(view: _View) -> PaperReasons:
+    table = view.table
+    chosen = view.counted & (view.outcome == _PAPER) & (table.paper_reason != NONE)
+    counts = np.bincount(table.paper_reason[chosen], minlength=len(PAPER_REASONS))
+    count = {reason: int(counts[i]) for i, reason in enumerate(PAPER_REASONS)}
     return PaperReasons(
-        counts[PaperReason.SECRET],
-        counts[PaperReason.NO_CAPABILITY],
-        counts[PaperReason.FALLBACK],
-        counts[PaperReason.REFUSED],
-        counts[PaperReason.NO_RECEIPT],
+        count[PaperReason.SECRET],
+        count[PaperReason.NO_CAPABILITY],
+        count[PaperReason.FALLBACK],
+        count[PaperReason.REFUSED],
+        count[PaperReason.NO_RECEIPT],
     )
 
 
 # ── targets and published figures ────────────────────────────────────────────────────────
 
 
-def _in_scope(r: DeliveryResult, scope: Scope, exclude_secret: bool) -> bool:
-    d = r.delivery
-    if exclude_secret and d.secret:
-        return False
-    if scope.tiers and d.sender_tier not in scope.tiers:
-        return False
-    if scope.types and d.type_code not in scope.types:
-        return False
-    if scope.senders and d.sender not in scope.senders:
-        return False
-    if scope.direction and not d.direction:
-        return False
-    return not scope.agencies or d.sender in scope.agencies or d.recipient in scope.agencies
+def _in_scope(view: _View, scope: Scope, exclude_secret: bool) -> Flags:
+    """Per delivery: counted, and its document (or, for ``agencies``, its exchange) in ``scope``."""
+    table = view.table
+    document = table.document
+    mask = view.counted.copy()
+    if exclude_secret:
+        mask &= ~table.doc_secret[document]
+    if scope.tiers:
+        mask &= np.isin(view.tier, [code_of(TIERS, t) for t in scope.tiers])
+    if scope.types:
+        mask &= np.isin(view.doc_type, [i for i, t in enumerate(table.types) if t in scope.types])
+    if scope.senders:
+        mask &= np.isin(view.sender, _agency_codes(table, scope.senders))
+    if scope.direction:
+        mask &= table.doc_direction[document]
+    if scope.agencies:
+        named = _agency_codes(table, scope.agencies)
+        mask &= np.isin(view.sender, named) | np.isin(table.recipient, named)
+    return mask
 
 
-def _delivery_met(
-    measure: TargetMeasure, r: DeliveryResult, reading: MailReading = MailReading.SENDER
-) -> bool:
-    """Whether one delivery went the way a share measure asks."""
+def _agency_codes(table: ResultTable, agencies: Iterable[str]) -> list[int]:
+    wanted = set(agencies)
+    return [i for i, a in enumerate(table.agencies) if a in wanted]
+
+
+def _between(view: _View, since: date, until: date) -> Flags:
+    flags: Flags = (view.day >= day_number(since)) & (view.day <= day_number(until))
+    return flags
+
+
+def _delivery_met(measure: TargetMeasure, view: _View, reading: MailReading = MailReading.SENDER) -> Flags:
+    """Per delivery: whether it went the way a share measure asks."""
+    table = view.table
+    legal: Flags = view.outcome == _LEGAL
     if measure is TargetMeasure.ELECTRONIC_SHARE:
-        electronic = r.outcome in (Outcome.LEGAL, Outcome.INFO_ONLY)
-        if reading is MailReading.BOTH_ENDS and r.channel is Channel.MAIL:
-            return electronic and r.delivery.recipient_uses_mail
+        electronic: Flags = legal | (view.outcome == _INFO)
+        if reading is MailReading.BOTH_ENDS:
+            electronic &= ~((table.channel == _MAIL) & ~table.recipient_uses_mail)
         return electronic
     if measure is TargetMeasure.SIGNED_ELECTRONIC_SHARE:
-        return r.outcome is Outcome.LEGAL
+        return legal
     if measure is TargetMeasure.FULLY_ELECTRONIC_SHARE:
-        return r.outcome is Outcome.LEGAL and not r.delivery.paper_copy
+        flags: Flags = legal & ~table.paper_copy
+        return flags
     raise ValueError(f"{measure.value} is not a share of deliveries")
 
 
@@ -274,20 +373,31 @@ class DocumentShare:
 def document_share(
     measure: TargetMeasure,
     rule: CountingRule,
-    rows: Iterable[DeliveryResult],
+    table: ResultTable,
+    mask: Flags | None = None,
     reading: MailReading = MailReading.SENDER,
 ) -> DocumentShare:
-    """Group in-scope deliveries by document and count the documents ``rule`` accepts."""
-    by_document: dict[str, list[bool]] = defaultdict(list)
-    for r in rows:
-        by_document[r.delivery.document_id].append(_delivery_met(measure, r, reading))
-    met = [sum(flags) for flags in by_document.values()]
-    sizes = [len(flags) for flags in by_document.values()]
+    """Group the deliveries ``mask`` selects (default: all not lost) by document and count the
+    documents ``rule`` accepts."""
+    view = _View.of(table, None)
+    chosen = view.counted if mask is None else mask
+    return _document_share(measure, rule, view, chosen, reading)
+
+
+def _document_share(
+    measure: TargetMeasure, rule: CountingRule, view: _View, mask: Flags, reading: MailReading
+) -> DocumentShare:
+    table = view.table
+    met = _delivery_met(measure, view, reading)[mask]
+    documents = table.document[mask]
+    sizes = np.bincount(documents, minlength=table.documents)
+    done = np.bincount(documents, weights=met, minlength=table.documents).astype(np.int64)
+    present = sizes > 0
     return DocumentShare(
-        documents=len(by_document),
-        counted=sum(rule.counts(m, n) for m, n in zip(met, sizes, strict=True)),
-        deliveries=sum(sizes),
-        met=sum(met),
+        documents=int(present.sum()),
+        counted=int(rule.counts_each(done[present], sizes[present]).sum()),
+        deliveries=int(mask.sum()),
+        met=int(met.sum()),
     )
 
 
@@ -298,27 +408,23 @@ def _rule_text(target: PlanTarget) -> str:
     return target.counting.text
 
 
-def _exchange_days(rows: list[DeliveryResult], calendar: WorkingCalendar) -> float | None:
-    days = [
-        _hours(calendar, r.delivery.signed_at, r.accepted_at) / _daily(calendar)
-        for r in rows
-        if r.accepted_at is not None
-    ]
-    return sum(days) / len(days) if days else None
+def _exchange_days(view: _View, mask: Flags) -> float | None:
+    table = view.table
+    chosen = mask & ~np.isnan(table.accepted)
+    if not chosen.any():
+        return None
+    hours = view.hours(view.signed[chosen], table.accepted[chosen])
+    return math.fsum((hours / _daily(view.timeline.calendar)).tolist()) / len(hours)
 
 
 def _document_value(
-    measure: TargetMeasure,
-    rule: CountingRule,
-    rows: list[DeliveryResult],
-    calendar: WorkingCalendar,
-    reading: MailReading = MailReading.SENDER,
+    measure: TargetMeasure, rule: CountingRule, view: _View, mask: Flags, reading: MailReading
 ) -> float | None:
-    if not rows:
+    if not mask.any():
         return None
     if measure.counts_documents:
-        return document_share(measure, rule, rows, reading).share
-    return _exchange_days(rows, calendar)
+        return _document_share(measure, rule, view, mask, reading).share
+    return _exchange_days(view, mask)
 
 
 def _inputs(run: RunResult) -> Iterable[AdoptionInput]:
@@ -347,25 +453,20 @@ def _inputs(run: RunResult) -> Iterable[AdoptionInput]:
         )  # fmt: skip
 
 
-def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
+def _targets(run: RunResult, view: _View) -> Iterable[Target]:
     scenario = run.scenario
     for target in scenario.targets:
         if target.measure.adoption_measure is not None:
             continue  # an input: see _inputs
         since = max(target.since or run.period_start, run.period_start)  # a run --from part-way
         until = min(target.by, run.period_end)
-        rows = [
-            r
-            for r in results
-            if since <= r.delivery.signed_at.date() <= until
-            and _in_scope(r, target.scope, target.exclude_secret)
-        ]
-        if not rows:
+        mask = _between(view, since, until) & _in_scope(view, target.scope, target.exclude_secret)
+        if not mask.any():
             continue
         note = "" if target.by <= run.period_end else f"; measured until {run.period_end} (run shortened)"
         measure = _DOCUMENT_MEASURES[target.measure]
         if target.measure.counts_documents:
-            counted = document_share(target.measure, target.counting, rows, target.reading)
+            counted = _document_share(target.measure, target.counting, view, mask, target.reading)
             assert counted.share is not None and counted.per_delivery is not None
             scope = _scope_text(
                 target.scope, counted.documents, "documents", since, until, target.exclude_secret
@@ -376,13 +477,14 @@ def _targets(run: RunResult, results: list[DeliveryResult]) -> Iterable[Target]:
                 round_value(counted.per_delivery), target.source,
             )  # fmt: skip
             continue
-        days = _exchange_days(rows, run.calendar)
+        days = _exchange_days(view, mask)
         if days is None:
             continue
-        scope = _scope_text(target.scope, len(rows), "deliveries", since, until, target.exclude_secret)
+        rows = int(mask.sum())
+        scope = _scope_text(target.scope, rows, "deliveries", since, until, target.exclude_secret)
         yield Target(
             target.name, measure, TargetUnit.DELIVERY, "", scope + note, target.by,
-            target.value, round_value(days), 0, len(rows), None, target.source,
+            target.value, round_value(days), 0, rows, None, target.source,
         )  # fmt: skip
 
 
@@ -412,21 +514,46 @@ def _scope_text(
     return "; ".join(parts)
 
 
-def _calibration(
-    figure: PublishedFigure, results: list[DeliveryResult], calendar: WorkingCalendar, run: RunResult
-) -> Calibration:
+def _calibrations(view: _View, run: RunResult) -> Iterable[Calibration]:
+    """Each published figure beside the run's value; a count over a period the run does not
+    cover whole is left out (a part of it is no comparison)."""
+    for figure in run.scenario.published:
+        if _covers(run, figure):
+            yield _calibration(figure, view, run)
+
+
+def _covers(run: RunResult, figure: PublishedFigure) -> bool:
+    """Whether the run measured the whole of the figure's period (or it has none)."""
+    if figure.since is None or figure.until is None:
+        return True
+    return run.period_start <= figure.since and figure.until <= run.period_end
+
+
+def _calibration(figure: PublishedFigure, view: _View, run: RunResult) -> Calibration:
     if figure.measure is TargetMeasure.DOCUMENTS_PER_YEAR:
-        value: float | None = volume_per_year(run)
+        value: float | None = volume_per_year(run, view.table.documents)
+    elif figure.measure is TargetMeasure.SIGNED_DOCUMENTS:
+        assert figure.since is not None and figure.until is not None
+        value = signed_documents(view, figure, run.scale)
     else:
-        rows = [r for r in results if _in_scope(r, figure.scope, figure.exclude_secret)]
-        value = _document_value(figure.measure, figure.counting, rows, calendar, figure.reading)
+        mask = _in_scope(view, figure.scope, figure.exclude_secret)
+        value = _document_value(figure.measure, figure.counting, view, mask, figure.reading)
     return Calibration(
         figure.name, figure.value, round_value(value or 0.0), figure.unit, figure.source, figure.role.value
     )
 
 
-def volume_per_year(run: RunResult) -> float:
-    """The full workload's documents per year: the documents signed, undone the thinning
+def signed_documents(view: _View, figure: PublishedFigure, scale: float) -> float:
+    """Documents signed in the figure's period (and scope) that reached at least one recipient
+    electronically with legal value, undone the thinning (``--scale``)."""
+    assert figure.since is not None and figure.until is not None
+    mask = _between(view, figure.since, figure.until) & _in_scope(view, figure.scope, figure.exclude_secret)
+    legal = mask & (view.outcome == _LEGAL)
+    return len(np.unique(view.table.document[legal])) / scale
+
+
+def volume_per_year(run: RunResult, documents: int) -> float:
+    """The full workload's documents per year: the ``documents`` signed, undone the thinning
     (``--scale``), per working day run, times the working days of a year (the mean over the
     years the run touches) — documents are signed on working days only, so a window ending on a
     Friday or on the Sunday after gives the same figure."""
@@ -436,7 +563,7 @@ def volume_per_year(run: RunResult) -> float:
         return 0.0
     years = range(run.period_start.year, run.period_end.year + 1)
     per_year = sum(len(calendar.working_days(date(y, 1, 1), date(y, 12, 31))) for y in years) / len(years)
-    return run.ledger.documents / run.scale * per_year / worked
+    return documents / run.scale * per_year / worked
 
 
 # ── timing and deadlines ─────────────────────────────────────────────────────────────────
@@ -446,82 +573,86 @@ def _daily(calendar: WorkingCalendar) -> float:
     return calendar.office.daily.total_seconds() / 3600
 
 
-def _hours(calendar: WorkingCalendar, a: datetime, b: datetime) -> float:
-    return calendar.working_time_between(a, b).total_seconds() / 3600
+def _samples(hours: Floats) -> Floats:
+    """Each interval as the report rounds it."""
+    rounded: Floats = np.round(hours, DECIMALS) + 0.0
+    return rounded
 
 
-def _timing(results: list[DeliveryResult], calendar: WorkingCalendar) -> Timing:
-    legal = [r for r in results if r.outcome is Outcome.LEGAL]
+def _timing(view: _View) -> Timing:
+    table = view.table
+    legal = view.counted & (view.outcome == _LEGAL)
 
-    def latency(pick: Callable[[DeliveryResult], datetime | None]) -> list[float]:
-        samples = []
-        for r in legal:
-            at = pick(r)
-            if at is not None:
-                samples.append(round_value(_hours(calendar, r.delivery.signed_at, at)))
-        return samples
+    def latency(at: Floats) -> Floats:
+        chosen = legal & ~np.isnan(at)
+        return _samples(view.hours(view.signed[chosen], at[chosen]))
 
-    by_channel: dict[str, list[float]] = defaultdict(list)
-    for r in results:
-        if r.accepted_at is None:
-            continue
-        channel = (
-            r.channel.value if r.outcome is Outcome.LEGAL else Channel.PAPER.value
-        )  # the copy that counted
-        by_channel[channel].append(round_value(_hours(calendar, r.delivery.signed_at, r.accepted_at)))
-    everything = [hours for samples in by_channel.values() for hours in samples]
+    accepted = view.counted & ~np.isnan(table.accepted)
+    # the copy that counted: the electronic one when legal, else the paper original
+    channel = np.where(view.outcome == _LEGAL, table.channel, _PAPER_CHANNEL)[accepted]
+    hours = _samples(view.hours(view.signed[accepted], table.accepted[accepted]))
+    by_channel = [
+        (c.value, hours[channel == code])
+        for code, c in sorted(enumerate(CHANNELS), key=lambda item: item[1].value)
+        if (channel == code).any()
+    ]
     return Timing(
         BIN_EDGES,
-        latency_from_samples(latency(lambda r: r.arrived_at), BIN_EDGES),
-        latency_from_samples(latency(lambda r: r.accepted_at), BIN_EDGES),
-        latency_from_samples(latency(lambda r: r.completed_at), BIN_EDGES),
+        latency_from_array(latency(table.arrived), BIN_EDGES),
+        latency_from_array(latency(table.accepted), BIN_EDGES),
+        latency_from_array(latency(table.completed), BIN_EDGES),
         tuple(
-            ChannelLatency(channel, latency_from_samples(samples, BIN_EDGES))
-            for channel, samples in [*sorted(by_channel.items()), ("all", everything)]
+            ChannelLatency(name, latency_from_array(samples, BIN_EDGES))
+            for name, samples in [*by_channel, ("all", np.concatenate([s for _, s in by_channel] or [hours]))]
         ),
     )
 
 
-def _deadlines(results: list[DeliveryResult], calendar: WorkingCalendar) -> Deadlines:
-    electronic = [r for r in results if r.delivery.channel.electronic and not r.delivery.secret]
-    on_time = sum(
-        r.sent_at is not None and r.sent_at <= calendar.send_deadline(r.delivery.signed_at)
-        for r in electronic
-    )
-    with_receipt = [r for r in results if r.outcome is Outcome.LEGAL and r.sent_at is not None]
-    same_day = sum(
-        r.arrived_at is not None
-        and r.sent_at is not None
-        and calendar.same_working_day(r.sent_at, r.arrived_at)
-        for r in with_receipt
-    )
-    urgent = [r for r in electronic if r.delivery.urgent]
-    immediate = sum(
-        r.sent_at is not None and r.sent_at <= calendar.send_deadline(r.delivery.signed_at, urgent=True)
-        for r in urgent
-    )
+def _deadlines(view: _View) -> Deadlines:
+    table = view.table
+    timeline = view.timeline
+    document = table.document
+    electronic = view.counted & (table.routed != _PAPER_CHANNEL) & ~table.doc_secret[document]
+    sent = table.sent
+    has_sent = ~np.isnan(sent)
+    deadline = timeline.send_deadline(view.signed)
+    on_time = electronic & has_sent & (np.where(has_sent, sent, 0.0) <= deadline)
+    with_receipt = view.counted & (view.outcome == _LEGAL) & has_sent
+    receipt = with_receipt & ~np.isnan(table.arrived)
+    same_day = np.zeros(table.deliveries, dtype=bool)
+    same_day[receipt] = timeline.counted_day(sent[receipt]) == timeline.counted_day(table.arrived[receipt])
+    urgent = electronic & table.doc_urgent[document]
+    immediate = urgent & has_sent & (np.where(has_sent, sent, 0.0) <= view.signed)
     return Deadlines(
-        Compliance(len(electronic), on_time),
-        Compliance(len(with_receipt), same_day),
-        Compliance(len(urgent), immediate),
+        Compliance(int(electronic.sum()), int(on_time.sum())),
+        Compliance(int(with_receipt.sum()), int(same_day.sum())),
+        Compliance(int(urgent.sum()), int(immediate.sum())),
     )
 
 
 # ── reconciliation and faults ────────────────────────────────────────────────────────────
 
 
-def _reconciliation(results: list[DeliveryResult], lost: int) -> Reconciliation:
-    electronic = [r for r in results if r.settlement is not Settlement.NOT_ELECTRONIC]
+def _reconciliation(view: _View) -> Reconciliation:
+    table = view.table
+    settlement = table.settlement
+    electronic = settlement != code_of(SETTLEMENTS, Settlement.NOT_ELECTRONIC)
+    lost = ~view.counted
     return Reconciliation(
-        sent=len(electronic),
-        delivered=sum(r.settlement is Settlement.DELIVERED for r in electronic),
-        refused=sum(r.settlement is Settlement.REFUSED and r.outcome is not Outcome.LOST for r in electronic),
-        fallen_back=sum(r.settlement is Settlement.FALLEN_BACK for r in electronic),
-        lost=lost,
+        sent=int(electronic.sum()),
+        delivered=int((electronic & (settlement == code_of(SETTLEMENTS, Settlement.DELIVERED))).sum()),
+        refused=int((electronic & (settlement == code_of(SETTLEMENTS, Settlement.REFUSED)) & ~lost).sum()),
+        fallen_back=int((electronic & (settlement == code_of(SETTLEMENTS, Settlement.FALLEN_BACK))).sum()),
+        lost=int(lost.sum()),
     )
 
 
+def _hours(calendar: WorkingCalendar, a: datetime, b: datetime) -> float:
+    return calendar.working_time_between(a, b).total_seconds() / 3600
+
+
 def _faults(run: RunResult, results: list[DeliveryResult]) -> Iterable[Fault]:
+    """What each fault cost (protocol runs only: the plan engine refuses faults)."""
     by_key = {(r.delivery.document_id, r.delivery.recipient): r for r in results}
     calendar = run.calendar
     for cost in run.faults.costs:

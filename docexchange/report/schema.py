@@ -56,6 +56,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from docexchange import __version__
 from docexchange.errors import ReasonCode
 from docexchange.report.codec import (
@@ -698,6 +701,28 @@ def share_row(
 ) -> ShareRow:
     """A :class:`ShareRow` whose ``deliveries`` is the sum of its outcomes."""
     return ShareRow(key, legal + info_only + paper, legal, info_only, paper, target, measure)
+
+
+def latency_from_array(hours: npt.NDArray[np.float64], bin_edges: Sequence[float]) -> Latency:
+    """:func:`latency_from_samples` for an array of samples (millions at real volumes): the same
+    nearest-rank percentiles, bins and exactly rounded mean."""
+    if len(bin_edges) < 2:
+        raise ReportError("bin_edges: need at least two edges")
+    samples = np.sort(np.asarray(hours, dtype=np.float64))
+    bins = len(bin_edges) - 1
+    index = np.clip(
+        np.searchsorted(np.asarray(bin_edges[1:-1], dtype=np.float64), samples, side="right"), 0, bins - 1
+    )
+    histogram = tuple(int(c) for c in np.bincount(index, minlength=bins))
+    n = len(samples)
+    if n == 0:
+        return Latency(0, None, None, None, None, None, histogram)
+
+    def rank(p: int) -> float:
+        return float(samples[max(0, math.ceil(p * n / 100) - 1)])
+
+    mean = math.fsum(samples.tolist()) / n
+    return Latency(n, mean, rank(50), rank(90), rank(99), float(samples[-1]), histogram)
 
 
 def latency_from_samples(hours: Iterable[float], bin_edges: Sequence[float]) -> Latency:

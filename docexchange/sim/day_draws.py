@@ -138,7 +138,7 @@ class DayDrawer:
         the sender (indexes into ``participants``, ascending)."""
         workload = self.workload
         rng = day_generator(self.seed, agency.id, day)
-        rate = workload.rate(agency)
+        rate = workload.rate(agency, day)
         n = int(rng.poisson(rate)) if rate > 0 else 0
         u = rng.random((n, DocumentDraw.ATTACHMENT_SIZES + workload.attachment_count[1]))
         sizes, values = self._recipients(rng, u, others)  # per document in drawn order, then flat

@@ -252,7 +252,9 @@ class SimulationRunner:
         day = max(date(self.first_day.year, 1, 1), self.scenario.start)
         while day < self.first_day:
             for agency in self.participants:
-                self.numbering.number(self.planner.plan_day(agency, day))
+                drawn = self.planner.day_draws(agency, day)
+                if drawn is not None and drawn.count:
+                    self.numbering.number_block(agency.id, day.year, drawn.secret)
             day += timedelta(days=1)
 
     async def run(self) -> RunResult:

@@ -20,6 +20,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import ClassVar, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from docexchange.clock import VIETNAM_TZ
 from docexchange.edxml.model import Priority
 from docexchange.registry.model import Agency, Registry, Tier
@@ -149,6 +152,9 @@ class Workload:
     direction: Mapping[str, float] = field(default_factory=dict, hash=False)
     """Per sending agency: the share of its documents that are direction documents (chỉ đạo, điều
     hành; edXML SteeringType 2) — e.g. what the Government Office issues for the Government and PM."""
+    growth: Curve | None = None
+    """A factor on every rate over time (linear between its points, flat outside them): volumes
+    grow year on year (DOMAIN.md §1, published volumes). None: constant rates."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -165,10 +171,14 @@ class Workload:
     def share_urgent(self) -> float:
         return sum(self.urgency.values())
 
-    def rate(self, agency: Agency) -> float:
-        """Mean documents per working day for ``agency`` (0.0 for a tier the scenario gives no rate)."""
+    def rate(self, agency: Agency, day: date | None = None) -> float:
+        """Mean documents per working day for ``agency`` on ``day`` (0.0 for a tier the scenario
+        gives no rate); without a day, the rate before growth."""
         table = self.documents_per_day if agency.parent is None else self.level2_documents_per_day
-        return table.get(agency.tier, 0.0)
+        base = table.get(agency.tier, 0.0)
+        if self.growth is None or day is None:
+            return base
+        return base * self.growth.at(day, Interpolation.LINEAR)
 
 
 @dataclass(frozen=True)
@@ -206,7 +216,8 @@ class Interpolation(StrEnum):
 
 @dataclass(frozen=True)
 class Curve:
-    """One measure over time: points (day, share in [0, 1]) in strictly increasing day order."""
+    """One measure over time: points (day, value) in strictly increasing day order (a share in
+    [0, 1] for adoption, a factor for workload growth)."""
 
     points: tuple[tuple[date, float], ...]
 
@@ -489,16 +500,26 @@ class TargetMeasure(StrEnum):
     DOCUMENTS_PER_YEAR = (
         "documents-per-year"  # published figures only: the run's volume, full workload, per year
     )
+    # published figures only: documents signed in [since, until] that reached at least one
+    # recipient electronically with legal value (what the axis statistics count), full workload
+    SIGNED_DOCUMENTS = "signed-documents"
+
+    @property
+    def is_volume(self) -> bool:
+        """A count of documents (published figures only, never a target)."""
+        return self in (TargetMeasure.DOCUMENTS_PER_YEAR, TargetMeasure.SIGNED_DOCUMENTS)
 
     @property
     def is_share(self) -> bool:
         """Shares are fractions in [0, 1] and targets on them are minimums; days are maximums."""
-        return self not in (TargetMeasure.EXCHANGE_DAYS, TargetMeasure.DOCUMENTS_PER_YEAR)
+        return self is not TargetMeasure.EXCHANGE_DAYS and not self.is_volume
 
     @property
     def unit(self) -> str:
         if self is TargetMeasure.DOCUMENTS_PER_YEAR:
             return "documents/year"
+        if self is TargetMeasure.SIGNED_DOCUMENTS:
+            return "documents"
         return "share" if self.is_share else "working days"
 
     @property
@@ -580,6 +601,19 @@ class CountingRule:
         assert self.share is not None
         return met >= self.share * recipients - 1e-12
 
+    def counts_each(
+        self, met: npt.NDArray[np.int64], recipients: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.bool_]:
+        """:meth:`counts` for arrays of documents."""
+        if self.rule is DocumentRule.EVERY_RECIPIENT:
+            flags: npt.NDArray[np.bool_] = (met == recipients) & (recipients > 0)
+        elif self.rule is DocumentRule.ANY_RECIPIENT:
+            flags = (met > 0) & (recipients > 0)
+        else:
+            assert self.share is not None
+            flags = (met >= self.share * recipients - 1e-12) & (recipients > 0)
+        return flags
+
     @property
     def text(self) -> str:
         """The rule as the report states it."""
@@ -629,6 +663,9 @@ class PublishedFigure:
     counting: CountingRule = CountingRule()
     reading: MailReading = MailReading.SENDER
     role: FigureRole = FigureRole.HELD_OUT
+    since: date | None = None
+    until: date | None = None
+    """The period a count of documents covers (signed-documents only)."""
 
     @property
     def unit(self) -> str:

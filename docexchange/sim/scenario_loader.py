@@ -205,7 +205,7 @@ def _participants(value: object) -> ParticipantSelection:
 
 _WORKLOAD_KEYS = (
     "documents_per_day", "level2_documents_per_day", "types", "recipients", "several", "share_secret",
-    "urgency", "attachment_count", "attachment_sizes", "signing_hours", "direction",
+    "urgency", "attachment_count", "attachment_sizes", "signing_hours", "direction", "growth",
 )  # fmt: skip
 _URGENCY_KEYS = {  # Khẩn, Thượng khẩn, Hỏa tốc, Hỏa tốc hẹn giờ (Decree 30; edXML Priority 1–4)
     "khan": Priority.KHAN,
@@ -232,7 +232,28 @@ def _workload(value: object) -> Workload:
         attachment_sizes=table.read("attachment_sizes", _attachment_sizes, defaults.attachment_sizes),
         signing_hours=table.read("signing_hours", _signing_hours, DEFAULT_SIGNING_HOURS),
         direction=table.read("direction", _direction_shares, {}),
+        growth=table.read("growth", _growth, None),
     )
+
+
+def _growth(value: object, key: str) -> Curve:
+    """``[{ date, factor }, …]``: a factor on every rate, dates strictly increasing, factors > 0."""
+    if isinstance(value, dict):
+        raise Problem(key, f"must be a list of points ([[{key}]]), not a table")
+    points = fields.array(value, key)
+    if not points:
+        raise Problem(key, "lists no point")
+    curve: list[tuple[date, float]] = []
+    for i, item in enumerate(points):
+        point = Table(item, f"{key}[{i}]", ("date", "factor"))
+        day = point.read("date", fields.calendar_date)
+        if curve and day <= curve[-1][0]:
+            raise Problem(f"{key}[{i}].date", f"must be after the previous point's date {curve[-1][0]}")
+        factor = point.read("factor", fields.rate)
+        if factor == 0:
+            raise Problem(f"{key}[{i}].factor", "must be more than 0 (a rate of 0 is no workload)")
+        curve.append((day, factor))
+    return Curve(tuple(curve))
 
 
 def _direction_shares(value: object, key: str) -> dict[str, float]:
@@ -499,14 +520,14 @@ _SCOPE_KEYS = (
     "mail_reading",
 )
 _TARGET_KEYS = ("name", "measure", "value", "by", "since", "source", *_SCOPE_KEYS)
-_PUBLISHED_KEYS = ("name", "measure", "value", "source", "role", *_SCOPE_KEYS)
+_PUBLISHED_KEYS = ("name", "measure", "value", "source", "role", "since", "until", *_SCOPE_KEYS)
 
 
 def _target(item: Table, start: date, end: date, refs: AgencyRefs) -> Target:
     item.restrict(_TARGET_KEYS, f"expected {', '.join(_TARGET_KEYS)}")
     measure = item.read("measure", fields.choice(TargetMeasure))
-    if measure is TargetMeasure.DOCUMENTS_PER_YEAR:
-        raise Problem(item.sub("measure"), "documents-per-year is a published volume, not a target")
+    if measure.is_volume:
+        raise Problem(item.sub("measure"), f"{measure.value} is a published volume, not a target")
     by = item.read("by", fields.calendar_date)
     if not start <= by <= end:
         raise Problem(item.sub("by"), f"is outside the scenario ({start} to {end})")
@@ -537,7 +558,10 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
         extra = next((k for k in _SCOPE_KEYS if item.has(k)), None)
         if extra is not None:
             raise Problem(item.sub(extra), "a published volume counts every document of the run")
+    since, until = _period(item, measure)
     return PublishedFigure(
+        since=since,
+        until=until,
         role=item.read("role", fields.choice(FigureRole)),  # required: a fit must say it is one
         name=item.read("name", fields.text),
         measure=measure,
@@ -548,6 +572,20 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
         counting=_counting(item, measure),
         reading=_reading(item, measure),
     )
+
+
+def _period(item: Table, measure: TargetMeasure) -> tuple[date | None, date | None]:
+    """``since`` and ``until`` of a count of documents (required there, refused elsewhere)."""
+    if measure is not TargetMeasure.SIGNED_DOCUMENTS:
+        for key in ("since", "until"):
+            if item.has(key):
+                raise Problem(item.sub(key), f"applies to signed-documents, not {measure.value}")
+        return None, None
+    since = item.read("since", fields.calendar_date)
+    until = item.read("until", fields.calendar_date)
+    if until < since:
+        raise Problem(item.sub("until"), f"must be on or after 'since' {since}")
+    return since, until
 
 
 def _figure(value: object, key: str, measure: TargetMeasure) -> float:

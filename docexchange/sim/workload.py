@@ -23,7 +23,7 @@ from docexchange.edxml.numbering import DocumentNumberer, Series
 from docexchange.registry import Agency
 from docexchange.routing import Secrecy
 from docexchange.sim.calendar import WorkingCalendar
-from docexchange.sim.day_draws import DayDrawer, DayDraws, DocumentDraw, Ints, by_weight, keys_by_text
+from docexchange.sim.day_draws import DayDrawer, DayDraws, DocumentDraw, Flags, Ints, by_weight, keys_by_text
 from docexchange.sim.scenario import Workload, active_between
 
 
@@ -86,6 +86,17 @@ class Numbering:
             number = self._numberer.next(plan.sender, plan.signed_at.year, series)
             numbered.append(dataclasses.replace(plan, number=number))
         return numbered
+
+    def number_block(self, sender: str, year: int, secret: Flags) -> Ints:
+        """The numbers of one sender's day of documents (``secret`` per document, in signing order),
+        as :meth:`number` gives them one by one."""
+        numbers = np.zeros(len(secret), dtype=np.int64)
+        for series, chosen in ((Series.NORMAL, ~secret), (Series.SECRET, secret)):
+            count = int(chosen.sum())
+            if count:
+                last = self._numberer.advance(sender, year, series, count)
+                numbers[chosen] = np.arange(last - count + 1, last + 1)
+        return numbers
 
 
 def kept(plan: DocumentPlan, scale: float) -> bool:

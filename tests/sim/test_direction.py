@@ -12,6 +12,7 @@ from pathlib import Path
 from docexchange.edxml import SteeringType
 from docexchange.edxml.parse import parse_message, read_document
 from docexchange.metrics.documents import documents_csv
+from docexchange.metrics.table import ResultTable
 from docexchange.sim.runner import SimulationRunner
 from docexchange.sim.scenario import TargetMeasure, TransportChoice
 from docexchange.sim.scenario_loader import load_scenario
@@ -61,6 +62,8 @@ def test_a_direction_document_carries_steering_type_2_and_documents_csv_says_so(
             steering = read_document(root, attachments=False).steering_type
             expected = SteeringType.DIRECTIVE if document_id in direction else SteeringType.NOT_DIRECTIVE
             assert steering is expected, document_id
-    rows = list(csv.DictReader(documents_csv(results, runner.registry).splitlines()))
+    rows = list(
+        csv.DictReader(documents_csv(ResultTable.from_results(results), runner.registry).splitlines())
+    )
     assert {row["document_id"] for row in rows if row["direction"] == "yes"} == direction
     assert report.totals.documents == len({row["document_id"] for row in rows})

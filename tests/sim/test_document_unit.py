@@ -11,6 +11,7 @@ from docexchange.clock import VIETNAM_TZ
 from docexchange.metrics import DeliveryResult, Outcome
 from docexchange.metrics.build import document_share
 from docexchange.metrics.outcomes import Settlement
+from docexchange.metrics.table import ResultTable
 from docexchange.registry import Tier
 from docexchange.routing import Channel
 from docexchange.sim.ledger import Delivery
@@ -69,7 +70,7 @@ ROWS = [
 def test_a_document_counts_by_its_rule_and_the_delivery_share_stands_beside(
     measure: TargetMeasure, rule: CountingRule, documents_counted: int, deliveries_met: int
 ) -> None:
-    share = document_share(measure, rule, ROWS)
+    share = document_share(measure, rule, ResultTable.from_results(ROWS))
     assert (share.documents, share.deliveries) == (4, 10)
     assert share.share == documents_counted / 4
     assert share.per_delivery == deliveries_met / 10
@@ -78,7 +79,9 @@ def test_a_document_counts_by_its_rule_and_the_delivery_share_stands_beside(
 def test_the_unit_changes_the_answer() -> None:
     """One broadcast to many on paper weighs as much as one single-recipient document."""
     rows = [result("X", "r1", Outcome.LEGAL)] + [result("Y", f"r{i}", Outcome.PAPER) for i in range(9)]
-    share = document_share(TargetMeasure.SIGNED_ELECTRONIC_SHARE, CountingRule(), rows)
+    share = document_share(
+        TargetMeasure.SIGNED_ELECTRONIC_SHARE, CountingRule(), ResultTable.from_results(rows)
+    )
     assert (share.share, share.per_delivery) == (0.5, 0.1)
 
 

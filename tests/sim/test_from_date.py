@@ -53,6 +53,7 @@ HA_TAY = "000.00.00.H64"  # merged into Hà Nội on 1/8/2008
 def _plan_documents(first_day: date | None) -> dict[str, tuple[str, tuple[str, ...]]]:
     """DocumentId → (signing time, recipients) of plan-2008 (every agency) up to 5/8/2008, thinned."""
     from docexchange.sim.plan_engine import PlanEngine
+    from docexchange.sim.timeline import instant_of
 
     runner = SimulationRunner(
         load_scenario(SCENARIO),
@@ -61,12 +62,13 @@ def _plan_documents(first_day: date | None) -> dict[str, tuple[str, tuple[str, .
         scale=0.05,
         first_day=first_day,
     )
-    _, results = PlanEngine(runner).run()
+    _, table = PlanEngine(runner).run()
+    ids = table.document_ids()
     recipients: dict[str, list[str]] = {}
     signed: dict[str, str] = {}
-    for r in results:
-        recipients.setdefault(r.delivery.document_id, []).append(r.delivery.recipient)
-        signed[r.delivery.document_id] = r.delivery.signed_at.isoformat()
+    for document, recipient in zip(table.document.tolist(), table.recipient.tolist(), strict=True):
+        recipients.setdefault(ids[document], []).append(table.agencies[recipient])
+        signed[ids[document]] = instant_of(float(table.doc_signed[document])).isoformat()
     return {d: (signed[d], tuple(sorted(rs))) for d, rs in recipients.items()}
 
 

@@ -44,7 +44,11 @@ def _thin_draw(seed: int, plan_key: str) -> float:
     agency, day, index = plan_key.split("/")
     rng = day_generator(seed, agency, date.fromisoformat(day))
     scenario = load_scenario(SCENARIO)
-    n = int(rng.poisson(scenario.workload.rate(load_registry(scenario.registry).get(agency))))
+    n = int(
+        rng.poisson(
+            scenario.workload.rate(load_registry(scenario.registry).get(agency), date.fromisoformat(day))
+        )
+    )
     rows = rng.random((n, DocumentDraw.ATTACHMENT_SIZES + scenario.workload.attachment_count[1]))
     return float(rows[int(index), DocumentDraw.THIN])
 
