@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"docexchange: the run failed: {exc}", file=sys.stderr)
         return 1
     render(report, out)
-    with (out / DOCUMENTS_CSV).open("w", encoding="utf-8", newline="") as stream:
+    with (out / DOCUMENTS_CSV).open("wb") as stream:
         write_documents_csv(table, registry, stream)
     if args.json:
         sys.stdout.write(report.to_json())

@@ -8,7 +8,6 @@ the same scenario and seed give the same report.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,6 +44,7 @@ from docexchange.report import (
     Deadlines,
     Exchange,
     Fault,
+    Latency,
     Measure,
     PaperReasons,
     Reconciliation,
@@ -61,6 +61,7 @@ from docexchange.report import (
     share_row,
 )
 from docexchange.report.codec import DECIMALS, round_value
+from docexchange.report.schema import exact_sum
 from docexchange.routing import Channel
 from docexchange.sim.calendar import WorkingCalendar
 from docexchange.sim.runner import RunResult
@@ -74,7 +75,7 @@ from docexchange.sim.scenario import (
     active_between,
 )
 from docexchange.sim.scenario import Target as PlanTarget
-from docexchange.sim.timeline import Timeline, day_number, local_day_number
+from docexchange.sim.timeline import CHUNK, Timeline, day_number, local_day_number
 
 BIN_EDGES = (0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 24.0, 40.0, 80.0, 160.0)
 """Histogram edges in working hours: an hour, half a day, a day (8 h), two, three, a week, two, four."""
@@ -143,7 +144,6 @@ class _View:
     timeline_or_none: Timeline | None
     counted: Flags  # not lost
     outcome: Ints
-    signed: Floats  # the document's signing instant
     day: Ints  # its Vietnam-time day number
     tier: Ints
     doc_type: Ints
@@ -157,24 +157,36 @@ class _View:
     @classmethod
     def of(cls, table: ResultTable, timeline: Timeline | None) -> _View:
         document = table.document
-        signed = table.doc_signed[document]
         return cls(
             table,
             timeline,
             table.outcome != _LOST,
             table.outcome,
-            signed,
-            local_day_number(signed),
+            local_day_number(table.doc_signed).astype(np.int32)[document],
             table.doc_tier[document],
             table.doc_type[document],
             table.doc_sender[document],
         )
 
-    def hours(self, since: Floats, until: Floats) -> Floats:
-        """Office hours between instants (NaN where ``until`` is NaN)."""
-        known = ~np.isnan(until)
-        hours = np.full(len(until), np.nan)
-        hours[known] = self.timeline.hours_between(since[known], until[known])
+    def chunks(self) -> Iterable[slice]:
+        """The deliveries a slice at a time (bounded temporaries at tens of millions)."""
+        return (slice(k, k + CHUNK) for k in range(0, self.table.deliveries, CHUNK))
+
+    def signed(self, part: slice) -> Floats:
+        """The signing instant of each delivery's document, for the deliveries ``part``."""
+        signed: Floats = self.table.doc_signed[self.table.document[part]]
+        return signed
+
+    def hours_since_signing(self, mask: Flags, at: Floats) -> Floats:
+        """Office hours from signing to ``at`` for the deliveries ``mask`` selects, in order."""
+        hours = np.empty(int(mask.sum()))
+        filled = 0
+        for part in self.chunks():
+            chosen = mask[part]
+            if chosen.any():
+                some = self.timeline.hours_between(self.signed(part)[chosen], at[part][chosen])
+                hours[filled : filled + len(some)] = some
+                filled += len(some)
         return hours
 
 
@@ -184,6 +196,7 @@ _PAPER = code_of(OUTCOMES, Outcome.PAPER)
 _LOST = code_of(OUTCOMES, Outcome.LOST)
 _MAIL = code_of(CHANNELS, Channel.MAIL)
 _PAPER_CHANNEL = code_of(CHANNELS, Channel.PAPER)
+_AXIS = code_of(CHANNELS, Channel.AXIS)
 
 
 # ── shares ───────────────────────────────────────────────────────────────────────────────
@@ -204,8 +217,11 @@ def _outcome_counts(
     """Legal, information-only and paper deliveries per group (``keys[code]``), sorted by key,
     groups with no delivery left out."""
     chosen = mask & view.counted
-    category = np.where(view.outcome == _LEGAL, 0, np.where(view.outcome == _INFO, 1, 2))[chosen]
-    counts = np.bincount(codes[chosen] * 3 + category, minlength=3 * len(keys)).reshape(len(keys), 3)
+    outcome = view.outcome[chosen]
+    category = codes[chosen].astype(np.int32) * 3 + 2  # paper, unless
+    category[outcome == _LEGAL] -= 2
+    category[outcome == _INFO] -= 1
+    counts = np.bincount(category, minlength=3 * len(keys)).reshape(len(keys), 3)
     merged: dict[str, list[int]] = {}
     for key, row in zip(keys, counts.tolist(), strict=True):
         if sum(row):
@@ -217,11 +233,12 @@ def _outcome_counts(
 
 def _calendar_keys(view: _View) -> tuple[list[str], Ints, list[str], Ints]:
     """Year and quarter labels of each delivery's signing day: (years, codes, quarters, codes)."""
-    days, inverse = np.unique(view.day, return_inverse=True)
+    table = view.table
+    days, inverse = np.unique(local_day_number(table.doc_signed), return_inverse=True)
     dates = [date(1970, 1, 1) + timedelta(days=int(d)) for d in days]
     years = [str(d.year) for d in dates]
     quarters = [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in dates]
-    codes = inverse.astype(np.int64)
+    codes = inverse.astype(np.int32)[table.document]
     return years, codes, quarters, codes
 
 
@@ -413,8 +430,8 @@ def _exchange_days(view: _View, mask: Flags) -> float | None:
     chosen = mask & ~np.isnan(table.accepted)
     if not chosen.any():
         return None
-    hours = view.hours(view.signed[chosen], table.accepted[chosen])
-    return math.fsum((hours / _daily(view.timeline.calendar)).tolist()) / len(hours)
+    hours = view.hours_since_signing(chosen, table.accepted)
+    return exact_sum(hours / _daily(view.timeline.calendar)) / len(hours)
 
 
 def _document_value(
@@ -532,9 +549,9 @@ def _covers(run: RunResult, figure: PublishedFigure) -> bool:
 def _calibration(figure: PublishedFigure, view: _View, run: RunResult) -> Calibration:
     if figure.measure is TargetMeasure.DOCUMENTS_PER_YEAR:
         value: float | None = volume_per_year(run, view.table.documents)
-    elif figure.measure is TargetMeasure.SIGNED_DOCUMENTS:
+    elif figure.measure is TargetMeasure.AXIS_DOCUMENTS:
         assert figure.since is not None and figure.until is not None
-        value = signed_documents(view, figure, run.scale)
+        value = axis_documents(view, figure, run.scale)
     else:
         mask = _in_scope(view, figure.scope, figure.exclude_secret)
         value = _document_value(figure.measure, figure.counting, view, mask, figure.reading)
@@ -543,13 +560,13 @@ def _calibration(figure: PublishedFigure, view: _View, run: RunResult) -> Calibr
     )
 
 
-def signed_documents(view: _View, figure: PublishedFigure, scale: float) -> float:
-    """Documents signed in the figure's period (and scope) that reached at least one recipient
-    electronically with legal value, undone the thinning (``--scale``)."""
+def axis_documents(view: _View, figure: PublishedFigure, scale: float) -> float:
+    """Documents signed in the figure's period (and scope) that reached at least one recipient over
+    the axis, undone the thinning (``--scale``): what the axis's statistics count."""
     assert figure.since is not None and figure.until is not None
     mask = _between(view, figure.since, figure.until) & _in_scope(view, figure.scope, figure.exclude_secret)
-    legal = mask & (view.outcome == _LEGAL)
-    return len(np.unique(view.table.document[legal])) / scale
+    carried = mask & (view.outcome == _LEGAL) & (view.table.channel == _AXIS)
+    return len(np.unique(view.table.document[carried])) / scale
 
 
 def volume_per_year(run: RunResult, documents: int) -> float:
@@ -574,59 +591,72 @@ def _daily(calendar: WorkingCalendar) -> float:
 
 
 def _samples(hours: Floats) -> Floats:
-    """Each interval as the report rounds it."""
-    rounded: Floats = np.round(hours, DECIMALS) + 0.0
-    return rounded
+    """Each interval as the report rounds it (in place: the caller gives ``hours`` up)."""
+    np.round(hours, DECIMALS, out=hours)
+    hours += 0.0  # no -0.0
+    return hours
 
 
 def _timing(view: _View) -> Timing:
+    """Latencies from signing, each summarised as soon as its samples are drawn up (a year at real
+    volume has tens of millions of them: one set at a time)."""
     table = view.table
     legal = view.counted & (view.outcome == _LEGAL)
 
-    def latency(at: Floats) -> Floats:
-        chosen = legal & ~np.isnan(at)
-        return _samples(view.hours(view.signed[chosen], at[chosen]))
+    def latency(at: Floats) -> Latency:
+        samples = _samples(view.hours_since_signing(legal & ~np.isnan(at), at))
+        return latency_from_array(samples, BIN_EDGES, consume=True)
 
+    arrival, acceptance, completion = (
+        latency(table.arrived),
+        latency(table.accepted),
+        latency(table.completed),
+    )
     accepted = view.counted & ~np.isnan(table.accepted)
     # the copy that counted: the electronic one when legal, else the paper original
-    channel = np.where(view.outcome == _LEGAL, table.channel, _PAPER_CHANNEL)[accepted]
-    hours = _samples(view.hours(view.signed[accepted], table.accepted[accepted]))
+    channel = np.where(view.outcome[accepted] == _LEGAL, table.channel[accepted], _PAPER_CHANNEL).astype(
+        np.int8
+    )
+    hours = _samples(view.hours_since_signing(accepted, table.accepted))
     by_channel = [
-        (c.value, hours[channel == code])
+        ChannelLatency(c.value, latency_from_array(hours[channel == code], BIN_EDGES, consume=True))
         for code, c in sorted(enumerate(CHANNELS), key=lambda item: item[1].value)
         if (channel == code).any()
     ]
-    return Timing(
-        BIN_EDGES,
-        latency_from_array(latency(table.arrived), BIN_EDGES),
-        latency_from_array(latency(table.accepted), BIN_EDGES),
-        latency_from_array(latency(table.completed), BIN_EDGES),
-        tuple(
-            ChannelLatency(name, latency_from_array(samples, BIN_EDGES))
-            for name, samples in [*by_channel, ("all", np.concatenate([s for _, s in by_channel] or [hours]))]
-        ),
-    )
+    everything = ChannelLatency("all", latency_from_array(hours, BIN_EDGES, consume=True))
+    return Timing(BIN_EDGES, arrival, acceptance, completion, (*by_channel, everything))
 
 
 def _deadlines(view: _View) -> Deadlines:
     table = view.table
     timeline = view.timeline
-    document = table.document
-    electronic = view.counted & (table.routed != _PAPER_CHANNEL) & ~table.doc_secret[document]
-    sent = table.sent
-    has_sent = ~np.isnan(sent)
-    deadline = timeline.send_deadline(view.signed)
-    on_time = electronic & has_sent & (np.where(has_sent, sent, 0.0) <= deadline)
-    with_receipt = view.counted & (view.outcome == _LEGAL) & has_sent
-    receipt = with_receipt & ~np.isnan(table.arrived)
-    same_day = np.zeros(table.deliveries, dtype=bool)
-    same_day[receipt] = timeline.counted_day(sent[receipt]) == timeline.counted_day(table.arrived[receipt])
-    urgent = electronic & table.doc_urgent[document]
-    immediate = urgent & has_sent & (np.where(has_sent, sent, 0.0) <= view.signed)
+    counts = np.zeros(6, dtype=np.int64)  # electronic, on time, with receipt, same day, urgent, at once
+    for part in view.chunks():
+        document = table.document[part]
+        signed = view.signed(part)
+        electronic = view.counted[part] & (table.routed[part] != _PAPER_CHANNEL) & ~table.doc_secret[document]
+        sent = table.sent[part]
+        has_sent = ~np.isnan(sent)
+        sent_or_zero = np.where(has_sent, sent, 0.0)
+        on_time = electronic & has_sent & (sent_or_zero <= timeline.send_deadline(signed))
+        with_receipt = view.counted[part] & (view.outcome[part] == _LEGAL) & has_sent
+        arrived = table.arrived[part]
+        receipt = with_receipt & ~np.isnan(arrived)
+        same_day = timeline.counted_day(sent[receipt]) == timeline.counted_day(arrived[receipt])
+        urgent = electronic & table.doc_urgent[document]
+        immediate = urgent & has_sent & (sent_or_zero <= signed)
+        counts += [
+            electronic.sum(),
+            on_time.sum(),
+            with_receipt.sum(),
+            same_day.sum(),
+            urgent.sum(),
+            immediate.sum(),
+        ]
     return Deadlines(
-        Compliance(int(electronic.sum()), int(on_time.sum())),
-        Compliance(int(with_receipt.sum()), int(same_day.sum())),
-        Compliance(int(urgent.sum()), int(immediate.sum())),
+        Compliance(int(counts[0]), int(counts[1])),
+        Compliance(int(counts[2]), int(counts[3])),
+        Compliance(int(counts[4]), int(counts[5])),
     )
 
 

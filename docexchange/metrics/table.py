@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,7 @@ from docexchange.registry import Tier
 from docexchange.routing import Channel, RouteReason
 
 Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
+Ints = npt.NDArray[np.integer[Any]]  # any width: columns are stored as narrow as they can be
 Flags = npt.NDArray[np.bool_]
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)

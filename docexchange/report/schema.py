@@ -703,25 +703,32 @@ def share_row(
     return ShareRow(key, legal + info_only + paper, legal, info_only, paper, target, measure)
 
 
-def latency_from_array(hours: npt.NDArray[np.float64], bin_edges: Sequence[float]) -> Latency:
+def exact_sum(values: npt.NDArray[np.float64], chunk: int = 1 << 20) -> float:
+    """The sum of ``values``, each chunk exactly rounded (``math.fsum``), without a list of them all."""
+    return math.fsum(math.fsum(values[k : k + chunk].tolist()) for k in range(0, len(values), chunk))
+
+
+def latency_from_array(
+    hours: npt.NDArray[np.float64], bin_edges: Sequence[float], *, consume: bool = False
+) -> Latency:
     """:func:`latency_from_samples` for an array of samples (millions at real volumes): the same
-    nearest-rank percentiles, bins and exactly rounded mean."""
+    nearest-rank percentiles, bins and mean (exactly rounded per chunk of a million). ``consume``:
+    the caller gives the array up, and it is sorted in place (no copy)."""
     if len(bin_edges) < 2:
         raise ReportError("bin_edges: need at least two edges")
-    samples = np.sort(np.asarray(hours, dtype=np.float64))
-    bins = len(bin_edges) - 1
-    index = np.clip(
-        np.searchsorted(np.asarray(bin_edges[1:-1], dtype=np.float64), samples, side="right"), 0, bins - 1
-    )
-    histogram = tuple(int(c) for c in np.bincount(index, minlength=bins))
+    samples = hours if consume else np.array(hours, dtype=np.float64)
+    samples.sort()
     n = len(samples)
+    # bin i holds edges[i] <= sample < edges[i + 1]; the first also what is below, the last what is above
+    inner = np.searchsorted(samples, np.asarray(bin_edges[1:-1], dtype=np.float64), side="left")
+    histogram = tuple(int(c) for c in np.diff(np.concatenate(([0], inner, [n]))))
     if n == 0:
         return Latency(0, None, None, None, None, None, histogram)
 
     def rank(p: int) -> float:
         return float(samples[max(0, math.ceil(p * n / 100) - 1)])
 
-    mean = math.fsum(samples.tolist()) / n
+    mean = exact_sum(samples) / n
     return Latency(n, mean, rank(50), rank(90), rank(99), float(samples[-1]), histogram)
 
 

@@ -18,7 +18,7 @@ from docexchange.registry import Registry, Tier
 from docexchange.routing import DocumentTraits, RoutingDecision, RoutingRules
 from docexchange.sim.adoption import AdoptionModel
 from docexchange.sim.scenario import CountingRule
-from docexchange.sim.workload import DocumentPlan, WorkloadPlanner, kept
+from docexchange.sim.workload import DocumentPlan, WorkloadPlanner
 
 EVERY_RECIPIENT = CountingRule()
 
@@ -52,9 +52,7 @@ def planned_deliveries(
     """Every delivery the plan asks for from ``start`` to ``end``, with its first routing decision —
     the same draws and rules the runner uses when the document is signed (of a run thinned to
     ``scale``, its documents only)."""
-    for plan in planner.plan_period(start, end):
-        if not kept(plan, scale):
-            continue
+    for plan in planner.plan_period(start, end, scale):
         sender = registry.get(plan.sender)
         recipients = [registry.get(r) for r in plan.recipients]
         caps = adoption.for_document(sender, recipients, plan.signed_at.date(), plan)

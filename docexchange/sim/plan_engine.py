@@ -21,14 +21,15 @@ the protocol engine. Shares, outcomes and channels are the protocol engine's exa
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
 from docexchange.edxml import Priority
-from docexchange.edxml.numbering import document_kind, make_code, make_document_id
+from docexchange.edxml.numbering import document_kind, make_code
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.metrics.outcomes import Outcome, PaperReason, Settlement
 from docexchange.metrics.table import (
@@ -50,8 +51,20 @@ from docexchange.routing import Capabilities, Channel, DocumentTraits, Secrecy
 from docexchange.routing.rules import canonical_type
 from docexchange.sim.day_draws import DayDraws, DeliveryDraw, DocumentDraw, exponential_hours, keys_by_text
 from docexchange.sim.runner import POLL_DELAY, RunResult, SimulationRunner
-from docexchange.sim.scenario import AdoptionMeasure
-from docexchange.sim.timeline import Timeline, midnight
+from docexchange.sim.scenario import PROVINCIAL_TIERS, AdoptionMeasure, RecipientKind
+from docexchange.sim.timeline import DAY, VIETNAM_OFFSET, Timeline, midnight
+
+
+def release_freed_memory() -> None:
+    """Give the heap the day-by-day pieces lived in back to the system (glibc keeps freed small
+    blocks for reuse, and the report's large arrays, mapped on their own, cannot reuse them: without
+    this, a year's peak memory is the pieces and the table together). Nothing happens elsewhere."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    libc.malloc_trim(0)
+
 
 DRAFTING_UNIT: str = Draft(recipients=(), type_code="CV", subject="").drafting_unit
 """The drafting unit the protocol engine's drafts carry (it is part of each số/ký hiệu)."""
@@ -60,23 +73,48 @@ _PAPER = code_of(CHANNELS, Channel.PAPER)
 _AXIS = code_of(CHANNELS, Channel.AXIS)
 
 
-@dataclass
-class _Columns:
-    """The run's columns so far, one array per day and column (concatenated at the end)."""
+class _Column:
+    """One column, appended to a day at a time, in an array reserved up front at an estimate of the
+    run's size: pages never written take no memory, so an estimate on the high side costs nothing,
+    and the whole is never held twice (as day pieces and joined)."""
 
-    documents: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    deliveries: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    count: int = 0  # documents so far
+    def __init__(self, dtype: np.dtype[Any], capacity: int) -> None:
+        self.values = np.empty(max(capacity, 1024), dtype=dtype)
+        self.size = 0
+
+    def add(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self.values):  # beyond the estimate: grow by half again
+            grown = np.empty(max(end, len(self.values) * 3 // 2), dtype=self.values.dtype)
+            grown[: self.size] = self.values[: self.size]
+            self.values = grown
+        self.values[self.size : end] = values
+        self.size = end
+
+    def whole(self) -> np.ndarray:
+        return self.values[: self.size]
+
+
+class _Columns:
+    """The run's columns so far (see :class:`_Column`)."""
+
+    def __init__(self, documents: int, deliveries: int) -> None:
+        self.documents_estimate = documents
+        self.deliveries_estimate = deliveries
+        self.columns: dict[tuple[str, str], _Column] = {}
+        self.count = 0  # documents so far
 
     def add(self, part: str, **columns: np.ndarray) -> None:
-        table = self.documents if part == "documents" else self.deliveries
         for name, values in columns.items():
-            table.setdefault(name, []).append(values)
+            column = self.columns.get((part, name))
+            if column is None:
+                estimate = self.documents_estimate if part == "documents" else self.deliveries_estimate
+                column = self.columns[(part, name)] = _Column(values.dtype, estimate)
+            column.add(values)
 
     def joined(self, part: str, name: str, dtype: type) -> np.ndarray:
-        table = self.documents if part == "documents" else self.deliveries
-        pieces = table.get(name, [])
-        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+        column = self.columns.get((part, name))
+        return column.whole() if column is not None else np.zeros(0, dtype=dtype)
 
 
 class PlanEngine:
@@ -111,7 +149,32 @@ class PlanEngine:
         ]
         self.paper_type = np.array(paper_types, dtype=bool).reshape(len(participants), len(self.types))
         self._decisions: dict[int, tuple[int, bool, bool, int]] = {}
-        self._columns = _Columns()
+        self._columns = _Columns(*self._estimate())
+
+    def _estimate(self) -> tuple[int, int]:
+        """Documents and deliveries the run should have (the rates' sum over its working days, and
+        the recipient mix's mean), on the high side (see :class:`_Column`)."""
+        runner = self.runner
+        workload = runner.scenario.workload
+        documents = 0.0
+        day = runner.first_day
+        while day <= runner.last_day:
+            if runner.calendar.is_working_day(day):
+                documents += sum(workload.rate(a, day) for a in runner.participants)
+            day += timedelta(days=1)
+        documents *= min(runner.scale, 1.0)
+        provinces = sum(a.tier in PROVINCIAL_TIERS for a in runner.participants)
+        low, high = workload.several
+        size = {
+            RecipientKind.ONE: 1.0,
+            RecipientKind.SEVERAL: (low + high) / 2,
+            RecipientKind.ALL_PROVINCES: float(provinces),
+            RecipientKind.GOVERNMENT: max(1.0, float(self.government.sum())),
+        }
+        total = sum(workload.recipients.values())
+        recipients = sum(size[k] * w for k, w in workload.recipients.items()) / total if total else 1.0
+        margin = 1.1  # Poisson counts and thinning scatter by far less at these sizes
+        return int(documents * margin) + 1024, int(documents * recipients * margin) + 1024
 
     def run(self, progress: Callable[[date, int], None] | None = None) -> tuple[RunResult, ResultTable]:
         """Every document from the first day to the last; the run (with no stores) and its columns."""
@@ -128,7 +191,9 @@ class PlanEngine:
             runner.participants, runner.counters, runner.faults, runner.scale, engine="plan",
             first_day=runner.first_day,
         )  # fmt: skip
-        return result, self._table()
+        table = self._table()
+        release_freed_memory()
+        return result, table
 
     # ── one day ─────────────────────────────────────────────────────────────────────────────
 
@@ -402,12 +467,26 @@ class PlanEngine:
             documents["type"],
         )
 
+        notations: dict[tuple[int, int, int], str] = {}  # (sender, type, year) → "/<notation>"
+        dates: dict[int, tuple[date, str]] = {}  # day number → (date, "yyyy/mm/dd")
+
         def id_of(i: int) -> str:
-            agency = registry.get(ids[int(senders[i])])
-            day = (np.datetime64(int(signed[i]) + 7 * 3600, "s").astype("datetime64[D]")).item()
-            kind = document_kind(types[int(kinds[i])])
-            code = make_code(int(numbers[i]), day.year, kind, agency.short_name, drafting_unit=DRAFTING_UNIT)
-            document_id = make_document_id(agency.id, day, code)
+            number = int(numbers[i])
+            day_key = int((signed[i] + VIETNAM_OFFSET) // DAY)
+            known_day = dates.get(day_key)
+            if known_day is None:
+                day = date(1970, 1, 1) + timedelta(days=day_key)
+                known_day = dates[day_key] = (day, f"{day:%Y/%m/%d}")
+            day, text = known_day
+            key = (int(senders[i]), int(kinds[i]), day.year)
+            notation = notations.get(key)
+            if notation is None:  # số/ký hiệu as the node makes it (the number aside)
+                agency = registry.get(ids[key[0]])
+                code = make_code(
+                    1, day.year, document_kind(types[key[1]]), agency.short_name, drafting_unit=DRAFTING_UNIT
+                )
+                notation = notations[key] = f"/{code.code_notation}"
+            document_id = f"{ids[key[0]]},{text},{number:02d}{notation}"
             return f"{document_id},MẬT" if secret[i] else document_id  # as the node keys a secret one
 
         return ResultTable(

@@ -45,7 +45,7 @@ from docexchange.sim.ledger import Delivery, Ledger
 from docexchange.sim.randomness import entity_rng
 from docexchange.sim.scenario import Scenario, TransportChoice
 from docexchange.sim.schedule import Agenda, Entry, Step
-from docexchange.sim.workload import DeliveryDraws, DocumentPlan, Numbering, WorkloadPlanner, kept
+from docexchange.sim.workload import DeliveryDraws, DocumentPlan, Numbering, WorkloadPlanner
 from docexchange.sim.world import RunWorld
 from docexchange.store import HubStore, NodeStore
 
@@ -428,10 +428,13 @@ class SimulationRunner:
     def _plan_day(self, day: date) -> None:
         count = 0
         for agency in self.participants:
-            for plan in self.numbering.number(self.planner.plan_day(agency, day)):
-                if kept(plan, self.scale):
-                    self.agenda.add(Entry(plan.signed_at, Step.SIGN, plan.sender, plan))
-                    count += 1
+            drawn = self.planner.day_draws(agency, day)
+            if drawn is None or drawn.count == 0:
+                continue
+            numbers = self.numbering.number_block(agency.id, day.year, drawn.secret)  # kept or not
+            for plan in self.planner.plans(drawn, numbers, self.scale):
+                self.agenda.add(Entry(plan.signed_at, Step.SIGN, plan.sender, plan))
+                count += 1
         if self.progress is not None:
             self.progress(day, count)
         following = day + timedelta(days=1)

@@ -501,13 +501,13 @@ class TargetMeasure(StrEnum):
         "documents-per-year"  # published figures only: the run's volume, full workload, per year
     )
     # published figures only: documents signed in [since, until] that reached at least one
-    # recipient electronically with legal value (what the axis statistics count), full workload
-    SIGNED_DOCUMENTS = "signed-documents"
+    # recipient over the axis (what the axis statistics count), full workload
+    AXIS_DOCUMENTS = "axis-documents"
 
     @property
     def is_volume(self) -> bool:
         """A count of documents (published figures only, never a target)."""
-        return self in (TargetMeasure.DOCUMENTS_PER_YEAR, TargetMeasure.SIGNED_DOCUMENTS)
+        return self in (TargetMeasure.DOCUMENTS_PER_YEAR, TargetMeasure.AXIS_DOCUMENTS)
 
     @property
     def is_share(self) -> bool:
@@ -518,7 +518,7 @@ class TargetMeasure(StrEnum):
     def unit(self) -> str:
         if self is TargetMeasure.DOCUMENTS_PER_YEAR:
             return "documents/year"
-        if self is TargetMeasure.SIGNED_DOCUMENTS:
+        if self is TargetMeasure.AXIS_DOCUMENTS:
             return "documents"
         return "share" if self.is_share else "working days"
 
@@ -665,7 +665,7 @@ class PublishedFigure:
     role: FigureRole = FigureRole.HELD_OUT
     since: date | None = None
     until: date | None = None
-    """The period a count of documents covers (signed-documents only)."""
+    """The period a count of documents covers (axis-documents only)."""
 
     @property
     def unit(self) -> str:

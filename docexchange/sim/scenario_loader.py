@@ -576,10 +576,10 @@ def _published(item: Table, refs: AgencyRefs) -> PublishedFigure:
 
 def _period(item: Table, measure: TargetMeasure) -> tuple[date | None, date | None]:
     """``since`` and ``until`` of a count of documents (required there, refused elsewhere)."""
-    if measure is not TargetMeasure.SIGNED_DOCUMENTS:
+    if measure is not TargetMeasure.AXIS_DOCUMENTS:
         for key in ("since", "until"):
             if item.has(key):
-                raise Problem(item.sub(key), f"applies to signed-documents, not {measure.value}")
+                raise Problem(item.sub(key), f"applies to axis-documents, not {measure.value}")
         return None, None
     since = item.read("since", fields.calendar_date)
     until = item.read("until", fields.calendar_date)

@@ -25,6 +25,8 @@ Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 
 DAY = 86_400
+CHUNK = 1 << 20
+"""Instants worked on at a time (bounds the temporaries of whole-run arrays)."""
 VIETNAM_OFFSET = 7 * 3600  # UTC+07:00, no daylight saving
 
 
@@ -96,9 +98,11 @@ class Timeline:
 
     def coordinate(self, t: Floats) -> Floats:
         """Office seconds from the calendar's first session to each instant."""
-        session = np.searchsorted(self.starts, t, side="right") - 1
-        inside = np.clip(t - self.starts[np.maximum(session, 0)], 0.0, self.lengths[np.maximum(session, 0)])
-        coordinate: Floats = np.where(session < 0, 0.0, self.before[np.maximum(session, 0)] + inside)
+        if len(t) > CHUNK:  # bounded temporaries: a year's deliveries are tens of millions
+            return np.concatenate([self.coordinate(t[k : k + CHUNK]) for k in range(0, len(t), CHUNK)])
+        session = np.maximum(np.searchsorted(self.starts, t, side="right") - 1, 0)
+        inside = np.clip(t - self.starts[session], 0.0, self.lengths[session])
+        coordinate: Floats = np.where(t < self.starts[0], 0.0, self.before[session] + inside)
         return coordinate
 
     def instant(self, coordinate: Floats) -> Floats:
@@ -116,6 +120,10 @@ class Timeline:
 
     def hours_between(self, a: Floats, b: Floats) -> Floats:
         """Office hours from ``a`` to ``b`` (zero when ``b <= a``)."""
+        if len(a) > CHUNK:
+            return np.concatenate(
+                [self.hours_between(a[k : k + CHUNK], b[k : k + CHUNK]) for k in range(0, len(a), CHUNK)]
+            )
         hours: Floats = np.maximum(self.coordinate(b) - self.coordinate(a), 0.0) / 3600.0
         return hours
 

@@ -9,7 +9,6 @@ document will need (thinning, mail use at each end, each delay), so both engines
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -78,18 +77,9 @@ class Numbering:
     def __init__(self) -> None:
         self._numberer = DocumentNumberer()
 
-    def number(self, plans: list[DocumentPlan]) -> list[DocumentPlan]:
-        """``plans`` (one sender's day, in any order) numbered in signing order (ties keep order)."""
-        numbered = []
-        for plan in sorted(plans, key=lambda p: p.signed_at):
-            series = Series.SECRET if plan.secrecy.secret else Series.NORMAL
-            number = self._numberer.next(plan.sender, plan.signed_at.year, series)
-            numbered.append(dataclasses.replace(plan, number=number))
-        return numbered
-
     def number_block(self, sender: str, year: int, secret: Flags) -> Ints:
-        """The numbers of one sender's day of documents (``secret`` per document, in signing order),
-        as :meth:`number` gives them one by one."""
+        """The numbers of one sender's day of documents (``secret`` per document, in signing order):
+        each series counts on from the sender's last number of the year."""
         numbers = np.zeros(len(secret), dtype=np.int64)
         for series, chosen in ((Series.NORMAL, ~secret), (Series.SECRET, secret)):
             count = int(chosen.sum())
@@ -97,12 +87,6 @@ class Numbering:
                 last = self._numberer.advance(sender, year, series, count)
                 numbers[chosen] = np.arange(last - count + 1, last + 1)
         return numbers
-
-
-def kept(plan: DocumentPlan, scale: float) -> bool:
-    """Whether a run thinned to ``scale`` signs ``plan``: its own thinning draw falls below ``scale``
-    (the same documents whatever else the run does; every document at scale 1)."""
-    return scale >= 1 or plan.thin < scale
 
 
 @dataclass(frozen=True)
@@ -131,10 +115,15 @@ class WorkloadPlanner:
         return self.drawer.draw(agency, day, present[present != index])
 
     def plan_day(self, agency: Agency, day: date) -> list[DocumentPlan]:
-        """The documents ``agency`` signs on ``day``, in signing order (none on a non-working day)."""
+        """The documents ``agency`` signs on ``day``, in signing order (none on a non-working day),
+        not yet numbered."""
         drawn = self.day_draws(agency, day)
-        if drawn is None:
-            return []
+        return [] if drawn is None else self.plans(drawn)
+
+    def plans(self, drawn: DayDraws, numbers: Ints | None = None, scale: float = 1.0) -> list[DocumentPlan]:
+        """The documents of ``drawn`` a run thinned to ``scale`` signs, with their ``numbers``
+        (numbered by :meth:`Numbering.number_block`; all documents count, kept or not)."""
+        agency, day = drawn.sender, drawn.day
         workload = self.workload
         types = [str(t) for t in keys_by_text(dict(workload.types))]
         sizes = [int(str(b)) for b in keys_by_text({s.bytes: s.weight for s in workload.attachment_sizes})]
@@ -144,6 +133,8 @@ class WorkloadPlanner:
         plans = []
         for i in range(drawn.count):
             u = drawn.documents[i]
+            if scale < 1 and not u[DocumentDraw.THIN] < scale:
+                continue
             count = low + min(int(u[DocumentDraw.ATTACHMENT_COUNT] * (high - low + 1)), high - low)
             picks = by_weight(
                 size_pick, u[DocumentDraw.ATTACHMENT_SIZES : DocumentDraw.ATTACHMENT_SIZES + count]
@@ -160,6 +151,7 @@ class WorkloadPlanner:
                     secrecy=Secrecy.MAT if drawn.secret[i] else Secrecy.NONE,
                     attachment_sizes=tuple(sizes[int(p)] for p in picks),
                     direction=bool(drawn.direction[i]),
+                    number=0 if numbers is None else int(numbers[i]),
                     thin=float(u[DocumentDraw.THIN]),
                     send_draw=float(u[DocumentDraw.SEND]),
                     sender_mail=float(u[DocumentDraw.SENDER_MAIL]),
@@ -168,11 +160,17 @@ class WorkloadPlanner:
             )
         return plans
 
-    def plan_period(self, start: date, end: date) -> Iterator[DocumentPlan]:
-        """Every document of the period, in signing order (ties by sender and key)."""
+    def plan_period(self, start: date, end: date, scale: float = 1.0) -> Iterator[DocumentPlan]:
+        """Every document of the period a run thinned to ``scale`` signs, in signing order (ties by
+        sender and key); not numbered."""
         day = start
         while day <= end:
-            daily = [plan for agency in self.participants for plan in self.plan_day(agency, day)]
+            daily = [
+                plan
+                for agency in self.participants
+                if (drawn := self.day_draws(agency, day)) is not None
+                for plan in self.plans(drawn, scale=scale)
+            ]
             yield from sorted(daily, key=lambda plan: (plan.signed_at, plan.sender, plan.key))
             day += timedelta(days=1)
 
@@ -187,4 +185,4 @@ class WorkloadPlanner:
         return known
 
 
-__all__ = ["DeliveryDraws", "DocumentPlan", "Numbering", "WorkloadPlanner", "kept"]
+__all__ = ["DeliveryDraws", "DocumentPlan", "Numbering", "WorkloadPlanner"]

@@ -73,7 +73,7 @@ def test_a_run_over_worker_processes_writes_its_report(
 ) -> None:
     out = tmp_path / "run"
     code = main(
-        ["run", SCENARIO, "--out", str(out), "--until", "2008-01-02", "--scale", "0.2", "--processes", "2"]
+        ["run", SCENARIO, "--out", str(out), "--until", "2008-01-02", "--scale", "0.001", "--processes", "2"]
     )
     assert code == 0
     printed = capsys.readouterr()
@@ -101,7 +101,7 @@ def test_a_run_writes_documents_csv_that_recounts_to_the_report_and_the_stores(
         "--transport",
         "memory",
         "--scale",
-        "0.2",
+        "0.001",
     ]
     assert main(command) == 0
     capsys.readouterr()

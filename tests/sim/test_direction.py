@@ -27,7 +27,7 @@ def test_the_workload_marks_a_share_of_vpcps_documents_as_direction_documents() 
     scenario = load_scenario(SCENARIO)
     assert dict(scenario.workload.direction) == {VPCP: 0.6}
     runner = SimulationRunner(scenario, Path(tempfile.mkdtemp()))
-    plans = list(runner.planner.plan_period(date(2012, 1, 1), date(2012, 12, 31)))
+    plans = list(runner.planner.plan_period(date(2012, 1, 1), date(2012, 3, 31), scale=0.004))
     vpcp = [p for p in plans if p.sender == VPCP]
     others = [p for p in plans if p.sender != VPCP]
     assert len(vpcp) > 200 and others
@@ -46,7 +46,7 @@ def test_vpcps_targets_count_the_direction_documents_it_issues_sent_signed() -> 
 
 def test_a_direction_document_carries_steering_type_2_and_documents_csv_says_so(tmp_path: Path) -> None:
     scenario = dataclasses.replace(load_scenario(SCENARIO), transport=TransportChoice.MEMORY)
-    runner = SimulationRunner(scenario, tmp_path, until=date(2011, 1, 14), scale=0.5)
+    runner = SimulationRunner(scenario, tmp_path, until=date(2011, 1, 7), scale=0.002)
     results, report = run_to_end(runner)
     direction = {r.delivery.document_id for r in results if r.delivery.direction}
     plain = {

@@ -706,8 +706,8 @@ def test_a_published_figure_says_whether_it_was_fitted(tmp_path: Path, role: str
 def test_calibration_2012_marks_every_figure_it_was_fitted_to() -> None:
     scenario = load_scenario(SIMULATIONS / "calibration-2012.toml")
     roles = {p.measure: p.role.value for p in scenario.published}
-    assert roles.pop(TargetMeasure.DOCUMENTS_PER_YEAR) == "held-out"  # never used to choose anything
-    assert set(roles.values()) == {"fitted"}
+    assert roles.pop(TargetMeasure.EXCHANGE_DAYS) == "held-out"  # no input was chosen for it
+    assert set(roles.values()) == {"fitted"}  # the two shares (adoption inputs), the volume (rates)
 
 
 def test_direction_documents_must_be_issued_by_an_agency_that_takes_part(tmp_path: Path) -> None:

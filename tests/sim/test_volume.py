@@ -21,12 +21,21 @@ VOLUME = "documents-per-year"
 
 
 @pytest.mark.parametrize(
-    "name", ["plan-2008", "calibration-2012", "vpcp-2011-2015", "decision-28-rollout", "national-2025"]
+    "name",
+    [
+        "plan-2008",
+        "calibration-2012",
+        "vpcp-2011-2015",
+        "decision-28-rollout",
+        "national-2025",
+        "axis-2019-2022",
+    ],
 )
-def test_each_scenario_states_a_published_volume_held_out(name: str) -> None:
+def test_each_scenario_states_a_published_volume_and_whether_it_was_fitted(name: str) -> None:
     scenario = load_scenario(SIMULATIONS / f"{name}.toml")
     volumes = [p for p in scenario.published if p.measure is TargetMeasure.DOCUMENTS_PER_YEAR]
-    assert len(volumes) == 1 and volumes[0].role is FigureRole.HELD_OUT and volumes[0].value >= 1_000_000
+    assert len(volumes) == 1 and volumes[0].value >= 1_000_000
+    assert volumes[0].role in (FigureRole.FITTED, FigureRole.HELD_OUT)
 
 
 def _volume(scale: float) -> tuple[float, int, float]:
@@ -39,15 +48,17 @@ def _volume(scale: float) -> tuple[float, int, float]:
 
 
 def test_the_volume_is_the_full_workloads_per_year() -> None:
-    measured, documents, deviation = _volume(1.0)
+    measured, documents, deviation = _volume(0.04)
     calendar = load_calendar()
     worked = sum(calendar.is_working_day(date(2008, 1, d)) for d in range(1, 32))
     per_year = sum(calendar.is_working_day(date(2008, 1, 1) + timedelta(days=i)) for i in range(366))
-    assert measured == pytest.approx(documents * per_year / worked, rel=1e-6)
+    assert measured == pytest.approx(documents / 0.04 * per_year / worked, rel=1e-6)
     assert deviation == pytest.approx(measured / 19_000_000 - 1, abs=1e-4)
-    thinned, thinned_documents, _ = _volume(0.25)
-    assert thinned == pytest.approx(thinned_documents / 0.25 * per_year / worked, rel=1e-6)
-    assert thinned == pytest.approx(measured, rel=0.08)  # the thinning is undone (a sample of it)
+    thinned, thinned_documents, _ = _volume(0.01)
+    assert thinned == pytest.approx(thinned_documents / 0.01 * per_year / worked, rel=1e-6)
+    assert thinned == pytest.approx(measured, rel=0.03)  # the thinning is undone (a sample of it)
+    # the rates reproduce the published volume (fitted: a check of the arithmetic, not of the model)
+    assert abs(deviation) < 0.05
 
 
 def test_a_volume_is_not_a_target(tmp_path: Path) -> None:
