@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/docexchange run simulations/plan-2008.toml --engine plan --out build/runs/plan-2008
+	$(BIN)/docexchange run simulations/plan-2008.toml --engine plan --scale 0.05 --out build/runs/plan-2008
 
 demo: $(STAMP)
 	$(BIN)/docexchange demo --workdir build/demo

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ("axis-2019-2022@2022-01-01", "national-2025", "plan-2008")
+DEFAULT = ("axis-2019-2022@2022-01-01", "national-2025")
 
 
 def child(case: str) -> None:
