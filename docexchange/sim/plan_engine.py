@@ -237,8 +237,11 @@ class PlanEngine:
             np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         )
         all_recipients = np.concatenate([d.recipients for _, d, _, _ in blocks])[rows]
-        delivery_draws = np.concatenate([d.deliveries for _, d, _, _ in blocks])[rows]
         document = np.repeat(np.arange(len(order)), sizes)
+        # a document's recipients in identifier order (participants are not, with level-2 units)
+        by_identifier = np.lexsort((self.rank[all_recipients], document))
+        rows, all_recipients = rows[by_identifier], all_recipients[by_identifier]
+        delivery_draws = np.concatenate([d.deliveries for _, d, _, _ in blocks])[rows]
         self._carry(
             day,
             sender,

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from docexchange.clock import VIETNAM_TZ
-from docexchange.sim.calendar import WorkingCalendar
+from docexchange.sim.calendar import OutsideCalendarError, WorkingCalendar
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -100,6 +100,7 @@ class Timeline:
         """Office seconds from the calendar's first session to each instant."""
         if len(t) > CHUNK:  # bounded temporaries: a year's deliveries are tens of millions
             return np.concatenate([self.coordinate(t[k : k + CHUNK]) for k in range(0, len(t), CHUNK)])
+        self._covered(local_day_number(t))
         session = np.maximum(np.searchsorted(self.starts, t, side="right") - 1, 0)
         inside = np.clip(t - self.starts[session], 0.0, self.lengths[session])
         coordinate: Floats = np.where(t < self.starts[0], 0.0, self.before[session] + inside)
@@ -108,6 +109,10 @@ class Timeline:
     def instant(self, coordinate: Floats) -> Floats:
         """The earliest instant at each working coordinate (a session's end, not the next opening)."""
         ends = self.before + self.lengths
+        if len(coordinate) and coordinate.max() > ends[-1]:  # past the last session: as the calendar says
+            raise OutsideCalendarError(
+                self._day(len(self.working_day_of) + self.first_day), self.calendar.years
+            )
         session = np.minimum(np.searchsorted(ends, coordinate, side="left"), len(ends) - 1)
         at: Floats = self.starts[session] + (coordinate - self.before[session])
         return at
@@ -129,14 +134,29 @@ class Timeline:
 
     # ── days ────────────────────────────────────────────────────────────────────────────────
 
+    def _covered(self, days: Ints) -> Ints:
+        """``days`` (day numbers) as indexes into the per-day arrays; :class:`OutsideCalendarError`
+        for a day outside the calendar's years, as :class:`WorkingCalendar` raises it."""
+        index = days - self.first_day
+        outside = (index < 0) | (index >= len(self.working_day_of))
+        if outside.any():
+            raise OutsideCalendarError(self._day(int(days[outside][0])), self.calendar.years)
+        return index
+
+    @staticmethod
+    def _day(number: int) -> date:
+        return date(1970, 1, 1) + timedelta(days=number)
+
     def counted_day(self, t: Floats) -> Ints:
         """The working day each instant counts for (:meth:`WorkingCalendar.working_day_of`)."""
-        counted: Ints = self.working_day_of[local_day_number(t) - self.first_day]
+        counted: Ints = self.working_day_of[self._covered(local_day_number(t))]
+        self._covered(counted)  # a day off at the end counts for a working day past the calendar
         return counted
 
     def send_deadline(self, signed: Floats) -> Floats:
         """The end of the next working day's morning session after each signing day (Decision 28)."""
-        following = self.next_working_day[local_day_number(signed) - self.first_day]
+        following = self.next_working_day[self._covered(local_day_number(signed))]
+        self._covered(following)
         morning_end = self.calendar.office.morning_end
         offset = morning_end.hour * 3600 + morning_end.minute * 60 + morning_end.second - VIETNAM_OFFSET
         deadline: Floats = following.astype(np.float64) * DAY + offset

@@ -12,6 +12,7 @@ import pytest
 from docexchange.metrics import build_report
 from docexchange.metrics.outcomes import Outcome
 from docexchange.metrics.table import CHANNELS, OUTCOMES, ResultTable
+from docexchange.report import Report
 from docexchange.routing import Channel
 from docexchange.sim.calendar import load_calendar
 from docexchange.sim.plan_engine import PlanEngine
@@ -173,3 +174,28 @@ def test_a_thinned_count_undoes_its_thinning(tmp_path: Path) -> None:
     }
     assert january.measured == pytest.approx(len(documents) / 0.02)
     assert january.measured == pytest.approx(30_000, rel=0.1)  # fitted: a check of the fit, not of the model
+    assert (january.role, january.unit) == ("fitted", "documents")
+    assert Report.from_json(report.to_json()) == report  # the strict reader takes the count
+
+
+@pytest.mark.parametrize("engine", ["plan", "protocol"])
+def test_times_past_the_calendar_are_refused_by_both_engines_alike(
+    engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last days of the calendar's last year: a document accepted in 2027 needs 2027's holidays."""
+    from docexchange.cli.main import main
+
+    text = (
+        MINIMAL.replace("government-2008.toml", "government-2025.toml")
+        .replace('select = "pilots"', 'select = "all"')
+        .replace("start = 2019-07-01", "start = 2026-12-28")
+        .replace("end = 2019-07-12", "end = 2026-12-31")
+        .replace("date = 2019-07-01", "date = 2026-12-28")
+    )
+    path = write(tmp_path, text)
+    command = ["run", str(path), "--engine", engine, "--transport", "memory", "--scale", "0.5"]
+    assert main([*command, "--out", str(tmp_path / "run")]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "invalid-calendar: 2027-01-01 is outside the working calendar, which covers 2008–2026: "
+        "the holidays of 2027 are not loaded"
+    )

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from docexchange.clock import VIETNAM_TZ
-from docexchange.sim.calendar import load_calendar
+from docexchange.sim.calendar import OutsideCalendarError, load_calendar
 from docexchange.sim.timeline import Timeline, day_number, instant_of
 
 CALENDAR = load_calendar()
@@ -60,3 +60,19 @@ def test_the_working_day_an_instant_counts_for_and_the_send_deadline() -> None:
         saturday = datetime.combine(extra[0], datetime.min.time(), VIETNAM_TZ) + timedelta(hours=9)
         assert TIMELINE.counted_day(_seconds([saturday])).tolist() == [day_number(extra[0])]
     assert day_number(date(1970, 1, 2)) == 1
+
+
+def test_past_the_calendars_last_year_the_arrays_refuse_as_the_calendar_does() -> None:
+    last = datetime(2026, 12, 31, 16, 0, tzinfo=VIETNAM_TZ)
+    with pytest.raises(OutsideCalendarError) as calendar_says:
+        CALENDAR.add_working_time(last, timedelta(hours=4))
+    with pytest.raises(OutsideCalendarError) as arrays_say:
+        TIMELINE.add_hours(_seconds([last]), np.array([4.0]))
+    assert arrays_say.value.message == calendar_says.value.message  # "2027-01-01 is outside …"
+    assert TIMELINE.add_hours(_seconds([last]), np.array([1.0])).tolist() == [
+        datetime(2026, 12, 31, 17, 0, tzinfo=VIETNAM_TZ).timestamp()
+    ]  # up to the last session's end it is inside
+    before = datetime(2007, 12, 31, 9, 0, tzinfo=VIETNAM_TZ)
+    for call in (TIMELINE.counted_day, TIMELINE.send_deadline, TIMELINE.coordinate):
+        with pytest.raises(OutsideCalendarError, match="2007-12-31 is outside the working calendar"):
+            call(_seconds([before]))
