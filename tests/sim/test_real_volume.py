@@ -195,7 +195,11 @@ def test_times_past_the_calendar_are_refused_by_both_engines_alike(
     path = write(tmp_path, text)
     command = ["run", str(path), "--engine", engine, "--transport", "memory", "--scale", "0.5"]
     assert main([*command, "--out", str(tmp_path / "run")]) == 2
-    assert capsys.readouterr().err.strip().endswith(
-        "invalid-calendar: 2027-01-01 is outside the working calendar, which covers 2008–2026: "
-        "the holidays of 2027 are not loaded"
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "invalid-calendar: 2027-01-01 is outside the working calendar, which covers 2008–2026: "
+            "the holidays of 2027 are not loaded"
+        )
     )
