@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -71,6 +72,25 @@ DRAFTING_UNIT: str = Draft(recipients=(), type_code="CV", subject="").drafting_u
 
 _PAPER = code_of(CHANNELS, Channel.PAPER)
 _AXIS = code_of(CHANNELS, Channel.AXIS)
+
+
+@dataclass(frozen=True)
+class _DayDocuments:
+    """One day's documents (per document, in the run's order) and their deliveries (``document``
+    indexes the documents; ``recipient`` indexes the participants), with every draw."""
+
+    day: date
+    sender: Ints
+    signed: Floats
+    secret: Flags
+    priority: Ints
+    type_index: Ints
+    number: Ints
+    draws: Floats
+    direction: Flags
+    document: Ints
+    recipient: Ints
+    delivery_draws: Floats
 
 
 class _Column:
@@ -243,36 +263,19 @@ class PlanEngine:
         rows, all_recipients = rows[by_identifier], all_recipients[by_identifier]
         delivery_draws = np.concatenate([d.deliveries for _, d, _, _ in blocks])[rows]
         self._carry(
-            day,
-            sender,
-            signed,
-            secret,
-            priority,
-            type_index,
-            number,
-            draws,
-            document,
-            all_recipients,
-            delivery_draws,
-            documents(lambda d: d.direction),
-        )
+            _DayDocuments(
+                day, sender, signed, secret, priority, type_index, number, draws,
+                documents(lambda d: d.direction), document, all_recipients, delivery_draws,
+            )
+        )  # fmt: skip
         return len(order)
 
-    def _carry(
-        self,
-        day: date,
-        sender: Ints,
-        signed: Floats,
-        secret: Flags,
-        priority: Ints,
-        type_index: Ints,
-        number: Ints,
-        draws: Floats,
-        document: Ints,
-        recipient: Ints,
-        delivery_draws: Floats,
-        direction: Flags,
-    ) -> None:
+    def _carry(self, day_documents: _DayDocuments) -> None:
+        """Route and time one day's documents, and append them to the run's columns."""
+        d = day_documents
+        day, sender, signed, secret, priority = d.day, d.sender, d.signed, d.secret, d.priority
+        type_index, number, draws, direction = d.type_index, d.number, d.draws, d.direction
+        document, recipient, delivery_draws = d.document, d.recipient, d.delivery_draws
         runner = self.runner
         delays = runner.scenario.delays
         timeline = self.timeline
