@@ -1,0 +1,76 @@
+"""Replications of a scenario: their seeds, and the spread of a measure over them (issue 14).
+
+A verdict from one seed can flip with the seed; replications give the spread. Their seeds derive
+from the scenario's own: replication 0 *is* the scenario's seed (so one replication is the run a
+user already knows), and replication k ≥ 1 takes the first 64 bits of the (k−1)-th child of
+numpy's ``SeedSequence(seed)`` — independent streams by construction, and a prefix of the same
+list whatever the number of replications asked for (the first five of twenty are the five).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SEED_DERIVATION = (
+    "replication 0: the scenario's seed; replication k >= 1: the first 64 bits of child k-1 of "
+    "numpy.random.SeedSequence(seed mod 2**64).spawn(...)"
+)
+"""How the seeds are derived, as a report states it."""
+
+INTERVAL = 0.90
+INTERVAL_METHOD = (
+    "the 5th and 95th percentiles of the replications' values (linear interpolation between "
+    "order statistics, numpy's default)"
+)
+"""What a replication interval is, as a report states it."""
+
+
+def replication_seeds(seed: int, count: int) -> tuple[int, ...]:
+    """The seeds of ``count`` replications of a scenario seeded ``seed`` (see the module doc)."""
+    if count < 1:
+        raise ValueError(f"replications must be 1 or more, got {count}")
+    children = np.random.SeedSequence(seed % 2**64).spawn(count - 1)
+    derived = [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
+    return (seed, *derived)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A measure over replications: mean, sample standard deviation, the 90 % interval (see
+    :data:`INTERVAL_METHOD`) and how many replications met the target."""
+
+    count: int
+    mean: float
+    sd: float  # 0 for a single replication
+    low: float
+    high: float
+    met: int
+
+    @property
+    def met_share(self) -> float:
+        return self.met / self.count
+
+
+def spread(values: Sequence[float], target: float, *, at_least: bool = True) -> Spread:
+    """The spread of ``values`` (one per replication) and how many meet ``target`` — a minimum
+    (shares), or a maximum when ``at_least`` is False (days)."""
+    if not values:
+        raise ValueError("no replication to summarise")
+    array = np.asarray(values, dtype=np.float64)
+    tail = (1 - INTERVAL) / 2 * 100
+    low, high = np.percentile(array, [tail, 100 - tail])
+    met = array >= target if at_least else array <= target
+    return Spread(
+        count=len(array),
+        mean=float(array.mean()),
+        sd=float(array.std(ddof=1)) if len(array) > 1 else 0.0,
+        low=float(low),
+        high=float(high),
+        met=int(met.sum()),
+    )
+
+
+__all__ = ["INTERVAL", "INTERVAL_METHOD", "SEED_DERIVATION", "Spread", "replication_seeds", "spread"]
