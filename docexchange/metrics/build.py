@@ -231,15 +231,14 @@ def _outcome_counts(
     return {k: (v[0], v[1], v[2]) for k, v in sorted(merged.items())}
 
 
-def _calendar_keys(view: _View) -> tuple[list[str], Ints, list[str], Ints]:
-    """Year and quarter labels of each delivery's signing day: (years, codes, quarters, codes)."""
+def _calendar_keys(view: _View) -> tuple[list[str], list[str], Ints]:
+    """Year and quarter labels of the signing days, and each delivery's day code into both."""
     table = view.table
     days, inverse = np.unique(local_day_number(table.doc_signed), return_inverse=True)
     dates = [date(1970, 1, 1) + timedelta(days=int(d)) for d in days]
     years = [str(d.year) for d in dates]
     quarters = [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in dates]
-    codes = inverse.astype(np.int32)[table.document]
-    return years, codes, quarters, codes
+    return years, quarters, inverse.astype(np.int32)[table.document]
 
 
 def _quarter_end(key: str) -> date:
@@ -271,15 +270,15 @@ def _row_target(targets: tuple[PlanTarget, ...], when: date, tier: str | None = 
 def _shares(view: _View, targets: tuple[PlanTarget, ...], period_end: date) -> Shares:
     table = view.table
     everything = np.ones(table.deliveries, dtype=bool)
-    years, year_codes, quarters, quarter_codes = _calendar_keys(view)
+    years, quarters, day_codes = _calendar_keys(view)
     tiers = [t.value for t in TIERS]
     overall = _outcome_counts(view, ["all"], np.zeros(table.deliveries, dtype=np.int64), everything)
-    by_quarter = _outcome_counts(view, quarters, quarter_codes, everything)
+    by_quarter = _outcome_counts(view, quarters, day_codes, everything)
     by_tier = _outcome_counts(view, tiers, view.tier, everything)
     by_tier_quarter = []
     for tier in by_tier:
         in_tier = view.tier == tiers.index(tier)
-        rows = _outcome_counts(view, quarters, quarter_codes, in_tier)
+        rows = _outcome_counts(view, quarters, day_codes, in_tier)
         by_tier_quarter.append(
             TierSeries(
                 tier, tuple(_row(q, c, _row_target(targets, _quarter_end(q), tier)) for q, c in rows.items())
@@ -289,7 +288,7 @@ def _shares(view: _View, targets: tuple[PlanTarget, ...], period_end: date) -> S
         overall=_row("all", overall.get("all", (0, 0, 0)), _row_target(targets, period_end)),
         by_year=tuple(
             _row(k, c, _row_target(targets, min(date(int(k), 12, 31), period_end)))
-            for k, c in _outcome_counts(view, years, year_codes, everything).items()
+            for k, c in _outcome_counts(view, years, day_codes, everything).items()
         ),
         by_quarter=tuple(_row(k, c, _row_target(targets, _quarter_end(k))) for k, c in by_quarter.items()),
         by_tier=tuple(_row(k, c, _row_target(targets, period_end, k)) for k, c in by_tier.items()),

@@ -53,7 +53,7 @@ from docexchange.routing.rules import canonical_type
 from docexchange.sim.day_draws import DayDraws, DeliveryDraw, DocumentDraw, exponential_hours, keys_by_text
 from docexchange.sim.runner import POLL_DELAY, RunResult, SimulationRunner
 from docexchange.sim.scenario import PROVINCIAL_TIERS, AdoptionMeasure, RecipientKind
-from docexchange.sim.timeline import DAY, VIETNAM_OFFSET, Timeline, midnight
+from docexchange.sim.timeline import Timeline, local_day_number, midnight
 
 
 def release_freed_memory() -> None:
@@ -473,12 +473,13 @@ class PlanEngine:
             documents["type"],
         )
 
+        day_numbers = local_day_number(signed)  # each document's Vietnam-time day
         notations: dict[tuple[int, int, int], str] = {}  # (sender, type, year) → "/<notation>"
         dates: dict[int, tuple[date, str]] = {}  # day number → (date, "yyyy/mm/dd")
 
         def id_of(i: int) -> str:
             number = int(numbers[i])
-            day_key = int((signed[i] + VIETNAM_OFFSET) // DAY)
+            day_key = int(day_numbers[i])
             known_day = dates.get(day_key)
             if known_day is None:
                 day = date(1970, 1, 1) + timedelta(days=day_key)

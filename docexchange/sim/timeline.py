@@ -30,10 +30,6 @@ CHUNK = 1 << 20
 VIETNAM_OFFSET = 7 * 3600  # UTC+07:00, no daylight saving
 
 
-def epoch_seconds(t: datetime) -> float:
-    return t.timestamp()
-
-
 def local_day_number(t: Floats) -> Ints:
     """The Vietnam-time day of each instant, as days since 1970-01-01."""
     days: Ints = np.floor((t + VIETNAM_OFFSET) / DAY).astype(np.int64)
@@ -168,4 +164,4 @@ def midnight(day: date) -> float:
     return datetime.combine(day, time(0), VIETNAM_TZ).timestamp()
 
 
-__all__ = ["Timeline", "day_number", "epoch_seconds", "instant_of", "local_day_number", "midnight"]
+__all__ = ["Timeline", "day_number", "instant_of", "local_day_number", "midnight"]
