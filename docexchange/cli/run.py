@@ -5,30 +5,48 @@ Writes ``report.json``, CSV tables, ``documents.csv`` (one row per delivery), PN
 stores under ``DIR/work`` for audit; prints a progress bar (on a terminal) and the summary table,
 or the JSON with ``--json``.
 Exit 0 when the run reconciles (nothing lost), 1 when it does not, 2 for a bad scenario or option.
+
+``--replications N`` (N > 1) runs N replications on an executor (``--workers``, ``--cluster``; the
+plan engine unless ``--engine protocol``): report.json is replication 0's report with each target's
+spread (``replications``), beside it ``replications.csv`` (one row per replication), the spread
+tables and the fan chart; documents.csv is left out (re-run one replication with ``--seed`` for its
+deliveries). Exit 1 when a replication failed or does not reconcile.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from docexchange.batch.plan import Variant
+from docexchange.batch.simulate import RunSpan, days_of, prepare
+from docexchange.batch.sources import ScenarioFiles
+from docexchange.batch.summary import replications_record, replications_table
+from docexchange.cli.batch import (
+    Batch,
+    add_executor_options,
+    checked_seed,
+    executor_of,
+    failures_line,
+    run_options,
+    seeds_of,
+)
 from docexchange.cli.options import parse_date
-from docexchange.metrics import build_report, collect
+from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.metrics.documents import DOCUMENTS_CSV, write_documents_csv
-from docexchange.metrics.table import ResultTable
-from docexchange.registry import Registry
 from docexchange.report import REPORT_JSON, Progress, print_summary, render
-from docexchange.report.schema import Report
-from docexchange.report.terminal import headline
-from docexchange.sim.scenario import Scenario, TransportChoice
+from docexchange.report.schema import EngineName
+from docexchange.report.tables import csv_text
+from docexchange.report.terminal import headline, spread_lines
+from docexchange.sim.scenario import TransportChoice
 from docexchange.sim.scenario_loader import load_scenario
+
+REPLICATIONS_CSV = "replications.csv"
 
 
 def register(sub: Any) -> None:
@@ -60,10 +78,9 @@ def register(sub: Any) -> None:
     parser.add_argument(
         "--engine",
         choices=("protocol", "plan"),
-        default="protocol",
-        help="protocol (default): real nodes sign, send, verify and answer every message; plan: the "
-        "same workload, adoption, routing and delay draws without messages — whole years in seconds, "
-        "the same shares; faults need the protocol engine",
+        help="protocol (default for one run): real nodes sign, send, verify and answer every message; "
+        "plan (default with --replications): the same workload, adoption, routing and delay draws "
+        "without messages — whole years in seconds, the same shares; faults need the protocol engine",
     )
     parser.add_argument(
         "--processes",
@@ -71,42 +88,46 @@ def register(sub: Any) -> None:
         metavar="N",
         help="run the agency nodes in N worker processes and the axis in one more (the same report)",
     )
+    add_executor_options(parser, replications=1)
     parser.add_argument("--json", action="store_true", help="print report.json instead of the summary table")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    replicated = args.replications != 1 or args.workers is not None or args.cluster is not None
+    if replicated:
+        return _replicated(args)
     scenario = load_scenario(args.scenario)
-    if args.seed is not None:
-        scenario = dataclasses.replace(scenario, seed=args.seed)
+    seed = checked_seed(args.seed)
+    if seed is not None:
+        scenario = dataclasses.replace(scenario, seed=seed)
     if args.transport is not None:
         scenario = dataclasses.replace(scenario, transport=TransportChoice(args.transport))
-    until = parse_date(args.until, "--until")
-    first_day = parse_date(args.first_day, "--from")
+    span = RunSpan(parse_date(args.first_day, "--from"), parse_date(args.until, "--until"), args.scale)
     out = Path(args.out) if args.out else Path("build/runs") / scenario.name
     console = Console(stderr=True)
     from docexchange.sim.processes import WorkerError
 
+    engine: EngineName = args.engine or "protocol"
+    start = prepare(scenario, out / "work", span, engine=engine, processes=args.processes)
+    total = days_of(scenario, span)
+    label = f"{scenario.name} (plan)" if engine == "plan" else scenario.name
     try:
-        report, table, registry = asyncio.run(
-            _simulate(
-                scenario,
-                out,
-                until,
-                args.scale,
-                args.processes,
-                console,
-                quiet=args.json,
-                first_day=first_day,
-                engine=args.engine,
-            )
-        )
+        with Progress(total, label, console=console, enabled=False if args.json else None) as bar:
+            if not bar.enabled and not args.json and engine == "protocol":
+                where = f", {args.processes} node processes" if args.processes else ""
+                console.print(
+                    f"Running {scenario.name}: {total} days, transport {scenario.transport.value}{where} …",
+                    highlight=False,
+                )
+            simulated = start(lambda day, count: bar.advance())
     except WorkerError as exc:
         print(f"docexchange: the run failed: {exc}", file=sys.stderr)
         return 1
+    report = simulated.report
     render(report, out)
     with (out / DOCUMENTS_CSV).open("wb") as stream:
-        write_documents_csv(table, registry, stream)
+        write_documents_csv(simulated.table, simulated.registry, stream)
     if args.json:
         sys.stdout.write(report.to_json())
     else:
@@ -117,45 +138,49 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.reconciliation.reconciles else 1
 
 
-async def _simulate(
-    scenario: Scenario,
-    out: Path,
-    until: date | None,
-    scale: float,
-    processes: int | None,
-    console: Console,
-    *,
-    quiet: bool,
-    first_day: date | None = None,
-    engine: str = "protocol",
-) -> tuple[Report, ResultTable, Registry]:
-    """The run's report, its deliveries as columns and the registry that names their agencies."""
-    from docexchange.sim.plan_engine import PlanEngine
-    from docexchange.sim.runner import SimulationRunner
-
-    runner = SimulationRunner(
-        scenario, out / "work", until=until, scale=scale, processes=processes, first_day=first_day
-    )
-    total = (runner.last_day - runner.first_day).days + 1
-    if engine == "plan":
-        planned = PlanEngine(runner)  # refuses faults and --processes before any work
-        with Progress(
-            total, f"{scenario.name} (plan)", console=console, enabled=None if not quiet else False
-        ) as bar:
-            result, table = planned.run(lambda day, count: bar.advance())
-        return build_report(result, table), table, runner.registry
-    with Progress(total, f"{scenario.name}", console=console, enabled=None if not quiet else False) as bar:
-        runner.progress = lambda day, count: bar.advance()
-        if not bar.enabled and not quiet:
-            where = f", {processes} node processes" if processes else ""
-            console.print(
-                f"Running {scenario.name}: {total} days, {len(runner.participants)} agencies,"
-                f" transport {scenario.transport.value}{where} …",
-                highlight=False,
-            )
-        result = await runner.run()
-    try:
-        results = collect(result)
-        return build_report(result, results), ResultTable.from_results(results), runner.registry
-    finally:
-        result.close()
+def _replicated(args: argparse.Namespace) -> int:
+    """``--replications N``: N runs on an executor; replication 0's report with the spread of each
+    target, ``replications.csv`` one row per replication, no documents.csv (see the module doc)."""
+    if args.processes is not None:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT,
+            "--processes spreads one run's nodes; replications already run in parallel (--workers)",
+        )
+    scenario = load_scenario(args.scenario)
+    files = ScenarioFiles.of(scenario, args.scenario)
+    seeds = seeds_of(args, scenario.seed)
+    options = run_options(args, args.engine or "plan")
+    batch = Batch.checked(scenario.name, [Variant(files)], seeds, options)
+    executor = executor_of(args)
+    out = Path(args.out) if args.out else Path("build/runs") / scenario.name
+    replicates = batch.run(executor, quiet=args.json)[0]
+    ran = [r for r in replicates if r.report is not None]
+    failure = failures_line([replicates])
+    if not ran:
+        print(f"docexchange: {failure}", file=sys.stderr)
+        return 1
+    first = ran[0].report
+    assert first is not None
+    report = dataclasses.replace(first, replications=replications_record(replicates))
+    render(report, out)
+    (out / DOCUMENTS_CSV).unlink(missing_ok=True)  # one run's deliveries: not written for N of them
+    (out / REPLICATIONS_CSV).write_text(csv_text(replications_table(replicates)), encoding="utf-8")
+    unreconciled = [
+        r.replication for r in ran if r.report is not None and not r.report.reconciliation.reconciles
+    ]
+    if args.json:
+        sys.stdout.write(report.to_json())
+    else:
+        print_summary(report, Console())
+        print(f"Report: {out / REPORT_JSON}, {out / 'report.html'}, {out / REPLICATIONS_CSV}")
+        print(
+            f"The table is replication {ran[0].replication} (seed {ran[0].seed}); over {len(ran)} of "
+            f"{len(replicates)} replications (90 % interval: 5th–95th percentile):"
+        )
+        for line in spread_lines(report):
+            print(line)
+    if failure:
+        print(f"docexchange: {failure}; see {out / REPLICATIONS_CSV}", file=sys.stderr)
+    if unreconciled:
+        print(f"docexchange: replications {unreconciled} do not reconcile (deliveries lost)", file=sys.stderr)
+    return 1 if failure or unreconciled else 0

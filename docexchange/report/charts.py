@@ -27,6 +27,7 @@ from docexchange.report.schema import Measure, Report, ShareRow
 
 SHARE_CHART = "share_vs_target.png"
 LATENCY_CHART = "latency.png"
+FAN_CHART = "share_fan.png"
 
 FIGSIZE = (10.0, 7.0)  # inches
 DPI = 100  # 1000 × 700 pixels
@@ -38,7 +39,7 @@ _NAN = math.nan
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def chart_style() -> Iterator[None]:
     fixed = {
         "font.family": "DejaVu Sans",
         "font.size": 9.0,
@@ -52,14 +53,14 @@ def _style() -> Iterator[None]:
         yield
 
 
-def _png(fig: Figure) -> bytes:
+def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(fig)
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
-def _no_data(ax: Any, text: str = "Không có dữ liệu (no data)") -> None:
+def no_data(ax: Any, text: str = "Không có dữ liệu (no data)") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666666")
 
 
@@ -105,7 +106,7 @@ def share_chart(report: Report) -> bytes:
     quarters = sorted({row.key for _name, _colour, rows in series for row in rows})
     position = {q: i for i, q in enumerate(quarters)}
 
-    with _style():
+    with chart_style():
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         axes = fig.subplots(2, 1, sharex=True)
         fig.subplots_adjust(
@@ -122,7 +123,7 @@ def share_chart(report: Report) -> bytes:
             ax.set_ylim(0, 105)
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
             if not quarters:
-                _no_data(ax)
+                no_data(ax)
                 continue
             for _name, colour, rows in series:
                 xs = [position[r.key] for r in rows]
@@ -146,7 +147,7 @@ def share_chart(report: Report) -> bytes:
             handles.append(Line2D([], [], color="#555555", lw=1.2, ls="--", label="Chỉ tiêu (target)"))
         if handles:
             fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.745, 0.87))
-        return _png(fig)
+        return png_bytes(fig)
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def latency_chart(report: Report) -> bytes:
         for latency in (getattr(timing, name),)
         if latency.count
     ]
-    with _style():
+    with chart_style():
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         hist, cumulative = fig.subplots(1, 2)
         fig.subplots_adjust(left=0.07, right=0.98, top=0.9, bottom=0.13, wspace=0.18)
@@ -228,11 +229,61 @@ def latency_chart(report: Report) -> bytes:
             )
             cumulative.legend(handles=handles, loc="lower right")
         else:
-            _no_data(hist)
-            _no_data(cumulative)
-        return _png(fig)
+            no_data(hist)
+            no_data(cumulative)
+        return png_bytes(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# Replications: the share by quarter as a fan
+
+
+def fan_chart(report: Report) -> bytes:
+    """The overall share by quarter over the replications: the 5th–95th and 25th–75th percentile
+    bands, the median, and the quarters' target as dashed steps."""
+    fan = report.replications.fan if report.replications is not None else ()
+    with chart_style():
+        fig = Figure(figsize=(10.0, 5.0), dpi=DPI)
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.2)
+        count = report.replications.count if report.replications is not None else 0
+        fig.suptitle(
+            f"Tỷ lệ theo quý qua {count} lần lặp — {report.run.scenario}\n"
+            "Share by quarter over the replications: median, 50 % and 90 % bands",
+            fontsize=11,
+        )
+        ax.set_ylim(0, 105)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+        if not fan:
+            no_data(ax)
+            return png_bytes(fig)
+        xs = list(range(len(fan)))
+        ax.fill_between(xs, [f.p5 * 100 for f in fan], [f.p95 * 100 for f in fan], color="#1f77b4", alpha=0.18,
+                        lw=0, label="5–95 %")  # fmt: skip
+        ax.fill_between(xs, [f.p25 * 100 for f in fan], [f.p75 * 100 for f in fan], color="#1f77b4", alpha=0.35,
+                        lw=0, label="25–75 %")  # fmt: skip
+        ax.vlines(xs, [f.p5 * 100 for f in fan], [f.p95 * 100 for f in fan], color="#1f77b4", lw=1.0)
+        ax.plot(xs, [f.p50 * 100 for f in fan], color=_OVERALL_COLOUR, lw=1.8, marker="o", ms=3.5,
+                label="Trung vị (median)")  # fmt: skip
+        targets = [(x, f.target * 100) for x, f in zip(xs, fan, strict=True) if f.target is not None]
+        if targets:
+            ax.plot(*zip(*targets, strict=True), color="#c8102e", lw=1.2, ls="--", drawstyle="steps-mid",
+                    label="Chỉ tiêu (target)")  # fmt: skip
+        step = max(1, math.ceil(len(fan) / 16))
+        ax.set_xticks(xs[::step], [f.key for f in fan][::step], rotation=45, ha="right")
+        ax.set_xlim(-0.5, len(fan) - 0.5)
+        ax.set_xlabel("Quý (quarter)")
+        ax.set_ylabel(", ".join(sorted({f.measure.label for f in fan})))
+        ax.legend(loc="upper left")
+        return png_bytes(fig)
 
 
 def charts(report: Report) -> tuple[tuple[str, bytes], ...]:
-    """``(file name, PNG bytes)`` of every chart, in a fixed order."""
-    return ((SHARE_CHART, share_chart(report)), (LATENCY_CHART, latency_chart(report)))
+    """``(file name, PNG bytes)`` of every chart, in a fixed order (the fan only with replications)."""
+    drawn: tuple[tuple[str, bytes], ...] = (
+        (SHARE_CHART, share_chart(report)),
+        (LATENCY_CHART, latency_chart(report)),
+    )
+    if report.replications is not None:
+        drawn += ((FAN_CHART, fan_chart(report)),)
+    return drawn

@@ -52,6 +52,10 @@ class Record:
     SIGNED: ClassVar[tuple[str, ...]] = ()
     """Integer fields that may be negative (all others are counts)."""
 
+    OMITTED: ClassVar[tuple[str, ...]] = ()
+    """Optional fields left out of JSON when None (and read as None when absent), so that adding
+    one leaves the files of runs without it byte for byte as they were."""
+
     def __post_init__(self) -> None:
         for name, tp in _hints(type(self)).items():
             value = getattr(self, name)
@@ -148,7 +152,11 @@ def encode(value: Any, tp: Any) -> Any:
     if inner is not None:
         return None if value is None else encode(value, inner)
     if isinstance(tp, type) and issubclass(tp, Record):
-        out = {name: encode(getattr(value, name), hint) for name, hint in _hints(tp).items()}
+        out = {
+            name: encode(getattr(value, name), hint)
+            for name, hint in _hints(tp).items()
+            if not (name in tp.OMITTED and getattr(value, name) is None)
+        }
         for name in tp.DERIVED:
             out[name] = encode_plain(getattr(value, name))
         return out
@@ -248,10 +256,13 @@ def _decode_record(data: Any, cls: type[Record], path: str, source: str) -> Reco
     unknown = sorted(set(data) - expected)
     if unknown:
         raise _fail(source, path, f"unknown field {_names(unknown)} (expected {_names(sorted(expected))})")
-    missing = sorted(expected - set(data))
+    missing = sorted(expected - set(data) - set(cls.OMITTED))
     if missing:
         raise _fail(source, path, f"missing field {_names(missing)}")
-    values = {name: decode(data[name], hint, _join(path, name), source) for name, hint in hints.items()}
+    values = {
+        name: decode(data[name], hint, _join(path, name), source) if name in data else None
+        for name, hint in hints.items()
+    }
     try:
         record = cls(**values)
     except ReportError as exc:

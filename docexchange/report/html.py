@@ -12,6 +12,7 @@ from html import escape
 
 from docexchange.report.labels import TRANSPORT_LABELS, label
 from docexchange.report.schema import FORMAT, Report, TargetUnit
+from docexchange.report.spread_tables import failed_table, fan_table, target_spreads_table
 from docexchange.report.tables import (
     DIMENSIONS,
     Cell,
@@ -32,7 +33,7 @@ from docexchange.report.tables import (
     totals_table,
 )
 
-_CSS = """
+PAGE_CSS = """
 body { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; margin: 2rem auto; max-width: 72rem;
        padding: 0 1rem; color: #1a1a1a; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
@@ -82,7 +83,7 @@ def table_html(table: Table, *, caption: str | None = None, empty: str = "Không
     return f'<table id="{escape(table.name)}">{cap}\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>\n'
 
 
-def _figure(name: str, png: bytes, alt: str, caption: str) -> str:
+def figure_html(name: str, png: bytes, alt: str, caption: str) -> str:
     data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure id="{escape(name)}"><img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
@@ -126,6 +127,35 @@ def _run_table(report: Report) -> str:
     return f'<table id="run">\n<tbody>\n{body}\n</tbody></table>\n'
 
 
+def _replications_section(report: Report, images: dict[str, bytes]) -> str:
+    from docexchange.report.charts import FAN_CHART
+
+    replications = report.replications
+    assert replications is not None
+    parts = [
+        f"<h2>Độ bất định: {replications.count} lần lặp (replications)</h2>\n",
+        f"<p>Bảng trên là lần lặp 0 (hạt giống của kịch bản). {replications.completed} trong "
+        f"{replications.count} lần lặp đã chạy. Khoảng 90 %: {escape(replications.interval)}. "
+        f"Hạt giống: {escape(replications.seed_derivation)}.</p>\n",
+        table_html(target_spreads_table(replications, shares=True), empty="Không có chỉ tiêu tỷ lệ (none)."),
+    ]
+    if any(not s.measure.is_share for s in replications.targets):
+        parts.append(table_html(target_spreads_table(replications, shares=False)))
+    if FAN_CHART in images:
+        parts.append(
+            figure_html(
+                "chart-fan",
+                images[FAN_CHART],
+                "Tỷ lệ theo quý qua các lần lặp",
+                "Trung vị, dải 25–75 % và 5–95 % của tỷ lệ theo quý qua các lần lặp (median and bands).",
+            )
+        )
+    parts.append(table_html(fan_table(replications)))
+    if replications.failed:
+        parts.append(table_html(failed_table(replications)))
+    return "".join(parts)
+
+
 def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None) -> str:
     """The page for ``report``; ``pngs`` are the charts if already drawn (``charts(report)``)."""
     from docexchange.report.charts import LATENCY_CHART, SHARE_CHART, charts  # matplotlib only when drawing
@@ -137,7 +167,7 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
         "<!DOCTYPE html>\n",
         '<html lang="vi">\n<head>\n<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
+        f"<title>{escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n",
         f"<h1>{escape(title)}</h1>\n",
         f'<p class="subtitle">{escape(run.description)} · seed {run.seed} · '
         f"{run.period_start.isoformat()} → {run.period_end.isoformat()}</p>\n",
@@ -169,6 +199,8 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
     if any(t.unit is TargetUnit.DELIVERY for t in report.targets):
         parts.append("<p>Chỉ tiêu thời gian, tính trên từng lượt gửi (time targets, per delivery):</p>\n")
         parts.append(table_html(targets_table(report, TargetUnit.DELIVERY)))
+    if report.replications is not None:
+        parts.append(_replications_section(report, images))
     if report.inputs:
         parts.append("<h2>Mức triển khai đặt trong kịch bản (adoption inputs)</h2>\n")
         parts.append(
@@ -185,7 +217,7 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
     )
     if SHARE_CHART in images:
         parts.append(
-            _figure(
+            figure_html(
                 "chart-share",
                 images[SHARE_CHART],
                 "Tỷ lệ điện tử theo quý so với chỉ tiêu",
@@ -204,7 +236,7 @@ def render_html(report: Report, pngs: Sequence[tuple[str, bytes]] | None = None)
     parts.append("<h2>Thời gian (timing, working hours)</h2>\n")
     if LATENCY_CHART in images:
         parts.append(
-            _figure(
+            figure_html(
                 "chart-latency",
                 images[LATENCY_CHART],
                 "Phân bố thời gian từ khi ký đến 01, 03, 06",

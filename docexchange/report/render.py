@@ -7,10 +7,13 @@ from pathlib import Path
 
 from docexchange.report.html import render_html
 from docexchange.report.schema import Report
+from docexchange.report.spread_tables import fan_table, target_spreads_table
 from docexchange.report.tables import csv_tables, csv_text
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
+REPLICATION_FILES = ("target_spreads.csv", "share_fan.csv", "share_fan.png", "replications.csv")
+"""Files only a run with replications writes."""
 
 
 def render(report: Report, out: Path) -> list[Path]:
@@ -23,7 +26,13 @@ def render(report: Report, out: Path) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = [_write(out / REPORT_JSON, report.to_json().encode("utf-8"))]
-    for table in csv_tables(report):
+    tables = list(csv_tables(report))
+    if report.replications is not None:
+        tables += [target_spreads_table(report.replications), fan_table(report.replications)]
+    else:  # a replicated run's files, left in the folder by an earlier run: not this run's
+        for stale in REPLICATION_FILES:
+            (out / stale).unlink(missing_ok=True)
+    for table in tables:
         written.append(_write(out / table.filename, csv_text(table).encode("utf-8")))
     from docexchange.report.charts import charts  # matplotlib is imported only to draw
 

@@ -41,7 +41,8 @@ JSON shape (``to_json``: ``sort_keys``, ``ensure_ascii=False``, ``indent=2``, fi
          C = {eligible, compliant, share}
      "exchange": {retries, duplicates, "refusals": {reason code: count}},
      "reconciliation": {sent, delivered, refused, fallen_back, lost, reconciles},
-     "faults": [{kind, scope, start, end, affected, retries, fallbacks, refusals, delay_hours}]}
+     "faults": [{kind, scope, start, end, affected, retries, fallbacks, refusals, delay_hours}],
+     "replications": {…}}  (only with N > 1 replications: see :mod:`.replications`)
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ from docexchange.report.codec import (
     encode,
     round_value,
 )
+from docexchange.report.measures import Measure as Measure  # re-exported: readers name it from here
+from docexchange.report.replications import Replications
 
 FORMAT = "docexchange-report/3"  # /3: targets per document with their rule; adoption as inputs
 """The ``format`` of the files this version writes and the only one it reads."""
@@ -83,40 +86,6 @@ TransportName = Literal["loopback", "memory", "none"]
 TRANSPORTS: tuple[TransportName, ...] = ("loopback", "memory", "none")
 EngineName = Literal["protocol", "plan"]
 ENGINES: tuple[EngineName, ...] = ("protocol", "plan")
-
-
-class Measure(StrEnum):
-    """What a target counts as success."""
-
-    LEGAL = "legal"  # electronic, signed and verified: replaces paper (Decision 28/2018)
-    ELECTRONIC = "electronic"  # sent electronically, signed or not (2008 plan: "by e-mail")
-    FULLY_ELECTRONIC = "fully-electronic"  # legal, and no paper copy at all
-    EXCHANGE_DAYS = "exchange-days"  # mean working days from signing to acceptance: at most the target
-    MAIL_USE = "mail-use"  # adoption: share of the scope's officials using mail on the target date
-    DMS = "dms"  # adoption: share of agencies with a document-management system
-    CERTIFICATE = "certificate"  # adoption: share of agencies holding certificates
-    AXIS = "axis"  # adoption: share of agencies connected to the axis
-
-    @property
-    def label(self) -> str:
-        return _MEASURE_LABELS[self]
-
-    @property
-    def is_share(self) -> bool:
-        """Shares are in [0, 1] and targets on them are minimums; days are a maximum."""
-        return self is not Measure.EXCHANGE_DAYS
-
-
-_MEASURE_LABELS = {
-    Measure.LEGAL: "điện tử có giá trị pháp lý (đã ký số)",
-    Measure.ELECTRONIC: "điện tử (kể cả chỉ để tham khảo)",
-    Measure.FULLY_ELECTRONIC: "điện tử hoàn toàn (không kèm bản giấy)",
-    Measure.EXCHANGE_DAYS: "số ngày làm việc mỗi lần trao đổi",
-    Measure.MAIL_USE: "tỷ lệ cán bộ dùng thư điện tử",
-    Measure.DMS: "tỷ lệ cơ quan có hệ thống quản lý văn bản",
-    Measure.CERTIFICATE: "tỷ lệ cơ quan có chứng thư số",
-    Measure.AXIS: "tỷ lệ cơ quan kết nối trục liên thông",
-}
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -612,6 +581,11 @@ class Report(Record):
     exchange: Exchange
     reconciliation: Reconciliation
     faults: tuple[Fault, ...] = ()
+    replications: Replications | None = None
+    """The spread over replications (``run --replications N``, N > 1); absent from a single run's
+    file, which is byte for byte what it was."""
+
+    OMITTED = ("replications",)
 
     def _check(self) -> None:
         if self.totals.deliveries != self.shares.overall.deliveries:

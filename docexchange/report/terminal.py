@@ -17,6 +17,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from docexchange.report.labels import ENGINE_LABELS, RULE_SHORT_LABELS, TRANSPORT_LABELS, label
+from docexchange.report.replications import TargetSpread
 from docexchange.report.schema import Report, TargetUnit
 from docexchange.report.tables import Kind, format_cell
 
@@ -201,6 +202,29 @@ def headline(report: Report) -> list[str]:
                 f"{t.target:g} by {t.deadline.isoformat()}: {verdict}"
             )
     return lines
+
+
+def spread_line(spread: TargetSpread) -> str:
+    """``NAME: mean 34.52 % (90 %: 33.91–35.20 %, sd 0.41 pp) against 40.00 %: met in 0 of 20``."""
+    if spread.measure.is_share:
+        values = (
+            f"mean {format_cell(spread.mean, Kind.SHARE)} (90 %: {spread.low * 100:.2f}–"
+            f"{format_cell(spread.high, Kind.SHARE)}, sd {spread.sd * 100:.2f} pp) against "
+            f"{format_cell(spread.target, Kind.SHARE)}"
+        )
+    else:
+        values = (
+            f"mean {spread.mean:.2f} working days (90 %: {spread.low:.2f}–{spread.high:.2f}, sd "
+            f"{spread.sd:.2f}) against at most {spread.target:g}"
+        )
+    return f"{spread.name}: {values}: {spread.verdict}"
+
+
+def spread_lines(report: Report) -> list[str]:
+    """One line per target over a run's replications (none for a single run)."""
+    if report.replications is None:
+        return []
+    return [spread_line(s) for s in report.replications.targets]
 
 
 def print_summary(report: Report, console: Console | None = None) -> None:

@@ -126,11 +126,14 @@ class SimulationRunner:
         scale: float = 1.0,
         processes: int | None = None,
         first_day: date | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> None:
         """``processes`` None runs every node in this process; N spreads them over N worker
         processes with the axis in one more (loopback transport only). ``first_day`` starts the run
         (and its measurement) part-way through the scenario (``--from``): adoption is a function of
-        the date, so no warm-up is needed, and documents keep the numbers the full run gives them."""
+        the date, so no warm-up is needed, and documents keep the numbers the full run gives them.
+        ``calendar``: the working calendar (default: the holiday file of this checkout), given by a
+        worker that received the file's text with its task."""
         if not 0 < scale <= 1:
             raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--scale {scale}: must be in (0, 1]")
         if processes is not None and processes < 1:
@@ -171,7 +174,7 @@ class SimulationRunner:
         self.scenario = scenario
         self.progress = progress
         self.processes = processes or 0
-        self.calendar = load_calendar()
+        self.calendar = calendar if calendar is not None else load_calendar()
         self.world = RunWorld.of(scenario)
         self.participants = self.world.participants
         self.registry = self.world.registry

@@ -2,9 +2,10 @@
 
 A verdict from one seed can flip with the seed; replications give the spread. Their seeds derive
 from the scenario's own: replication 0 *is* the scenario's seed (so one replication is the run a
-user already knows), and replication k ≥ 1 takes the first 64 bits of the (k−1)-th child of
-numpy's ``SeedSequence(seed)`` — independent streams by construction, and a prefix of the same
-list whatever the number of replications asked for (the first five of twenty are the five).
+user already knows), and replication k ≥ 1 takes the top 63 bits of the first 64-bit word of the
+(k−1)-th child of numpy's ``SeedSequence(seed)`` — independent streams by construction, a prefix of
+the same list whatever the number of replications asked for (the first five of twenty are the
+five), and each a valid scenario seed (below 2**63), so ``--seed S`` re-runs replication k alone.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 SEED_DERIVATION = (
-    "replication 0: the scenario's seed; replication k >= 1: the first 64 bits of child k-1 of "
-    "numpy.random.SeedSequence(seed mod 2**64).spawn(...)"
+    "replication 0: the scenario's seed; replication k >= 1: the first 64-bit word of child k-1 of "
+    "numpy.random.SeedSequence(seed mod 2**64).spawn(...), shifted right by one bit (a seed below 2**63)"
 )
 """How the seeds are derived, as a report states it."""
 
@@ -33,7 +34,7 @@ def replication_seeds(seed: int, count: int) -> tuple[int, ...]:
     if count < 1:
         raise ValueError(f"replications must be 1 or more, got {count}")
     children = np.random.SeedSequence(seed % 2**64).spawn(count - 1)
-    derived = [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
+    derived = [int(child.generate_state(1, dtype=np.uint64)[0]) >> 1 for child in children]
     return (seed, *derived)
 
 
