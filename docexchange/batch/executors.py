@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -133,6 +134,27 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=10)
 
 
+def _knock(address: str) -> None:
+    """A TCP address that refuses connections is refused at once (Dask's client would retry until
+    its timeout). Other schemes (tls://, ucx:// …) are left to the client."""
+    scheme, sep, rest = address.rpartition("://")
+    if sep and scheme != "tcp":
+        return
+    host, colon, port = rest.rpartition(":")
+    if not colon or not port.isdigit():
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT, f"--cluster {address}: expected a scheduler address tcp://HOST:PORT"
+        )
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=5):
+            pass
+    except OSError as exc:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT,
+            f"--cluster {address}: no Dask scheduler answers there ({exc.strerror or exc})",
+        ) from None
+
+
 class DaskCluster:
     """The workers of a running Dask distributed scheduler (``--cluster ADDRESS``). Workers need
     docexchange installed (the same version); tasks carry the scenario's files as text."""
@@ -140,6 +162,7 @@ class DaskCluster:
     def __init__(self, address: str, *, timeout: float = 10.0) -> None:
         from distributed import Client
 
+        _knock(address)
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
         except Exception as exc:
@@ -165,7 +188,7 @@ class DaskCluster:
         index = {future.key: task.index for future, task in zip(futures, tasks, strict=True)}
         results: dict[int, Outcome] = {}
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 try:
                     outcome = future.result()
                 except Exception as exc:  # KilledWorker after the scheduler's retries, a cancel …

@@ -17,6 +17,7 @@ from docexchange.batch.simulate import prepare
 from docexchange.batch.sources import ScenarioFiles, Setting
 from docexchange.batch.summary import Replicate
 from docexchange.batch.tasks import Outcome, RunOptions, Task
+from docexchange.errors import DocexchangeError
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,25 @@ class Variant:
 
 def check(variant: Variant, options: RunOptions) -> None:
     """Load the variant and prepare its run as a worker would, without running it: every refusal
-    (a bad value, an engine the scenario cannot use, dates outside it) comes here, before any work."""
+    (a bad value, an engine the scenario cannot use, dates outside it) comes here, before any work.
+    A variant's refusal names its settings (check the scenario alone first, so that a refusal of
+    the options is not blamed on them)."""
     for path, _value in variant.settings:
         if path.steps[:2] == ("scenario", "seed"):
             raise VaryError(f"--vary {path.text}: replications set the seed; use --seed for the first one")
+    if not variant.settings:
+        _prepared(variant, options)
+        return
+    try:
+        _prepared(variant, options)
+    except DocexchangeError as exc:
+        given = ", ".join(
+            f"{path.text}={label}" for (path, _), label in zip(variant.settings, variant.labels, strict=False)
+        )
+        raise DocexchangeError(exc.code, f"with {given or 'the varied values'}: {exc.message}") from None
+
+
+def _prepared(variant: Variant, options: RunOptions) -> None:
     with tempfile.TemporaryDirectory(prefix="docexchange-check-") as scratch:
         folder = Path(scratch)
         scenario, calendar = variant.files.load(folder / "scenario")

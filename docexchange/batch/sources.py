@@ -93,10 +93,10 @@ class ScenarioFiles:
         if self.rules is not None:
             (folder / _RULES).write_text(self.rules, encoding="utf-8")
         (folder / _SCENARIO).write_text(tomli_w.dumps(data), encoding="utf-8")
+        if self.rules is not None:  # first, so that a refusal names them as the user knows them
+            parse_rules(self.rules, f"{self.name} (its routing rules)")
         try:
             scenario = load_scenario(folder / _SCENARIO)
         except ScenarioError as exc:
             raise ScenarioError(self.name, exc.key, exc.reason) from None
-        if self.rules is not None:
-            parse_rules(self.rules, f"{self.name} (its routing rules)")  # named as the user knows them
         return scenario, parse_calendar(self.calendar, DEFAULT_CALENDAR.name)

@@ -120,8 +120,17 @@ class Batch:
 
     @classmethod
     def checked(
-        cls, label: str, variants: Sequence[Variant], seeds: tuple[int, ...], options: RunOptions
+        cls,
+        label: str,
+        variants: Sequence[Variant],
+        seeds: tuple[int, ...],
+        options: RunOptions,
+        base: Variant | None = None,
     ) -> Batch:
+        """Every variant checked (after ``base``, the scenario unvaried: a refusal of the options
+        is then not blamed on a variant's settings)."""
+        for variant in [base] if base is not None else []:
+            check(variant, options)
         for variant in variants:
             check(variant, options)
         return cls(label, variants, seeds, options)
@@ -131,10 +140,11 @@ class Batch:
         total = len(self.variants) * len(self.seeds)
         console = Console(stderr=True)
         finished = 0
-        console.print(
+        print(
             f"Running {total} task{'s' if total > 1 else ''} ({len(self.variants)} × {len(self.seeds)} "
             f"replications) of {self.label}, {self.options.engine} engine, on {executor.description} …",
-            highlight=False,
+            file=sys.stderr,
+            flush=True,
         )
         with Progress(
             total, f"{self.label}: tasks", console=console, enabled=False if quiet else None

@@ -24,11 +24,39 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from docexchange.cli import agencies, audit, certs, demo, messages, report, route, run, serve, walk
+    from docexchange.cli import (
+        agencies,
+        audit,
+        certs,
+        compare,
+        demo,
+        messages,
+        report,
+        route,
+        run,
+        sensitivity,
+        serve,
+        sweep,
+        walk,
+    )
 
     parser = _Parser(prog="docexchange", description="Secure electronic document exchange simulator.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (agencies, audit, certs, demo, messages, report, route, run, serve, walk):
+    for module in (
+        agencies,
+        audit,
+        certs,
+        compare,
+        demo,
+        messages,
+        report,
+        route,
+        run,
+        sensitivity,
+        serve,
+        sweep,
+        walk,
+    ):
         module.register(sub)
     return parser
 

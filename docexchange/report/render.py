@@ -25,7 +25,7 @@ def render(report: Report, out: Path) -> list[Path]:
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = [_write(out / REPORT_JSON, report.to_json().encode("utf-8"))]
+    written = [write_atomically(out / REPORT_JSON, report.to_json().encode("utf-8"))]
     tables = list(csv_tables(report))
     if report.replications is not None:
         tables += [target_spreads_table(report.replications), fan_table(report.replications)]
@@ -33,17 +33,17 @@ def render(report: Report, out: Path) -> list[Path]:
         for stale in REPLICATION_FILES:
             (out / stale).unlink(missing_ok=True)
     for table in tables:
-        written.append(_write(out / table.filename, csv_text(table).encode("utf-8")))
+        written.append(write_atomically(out / table.filename, csv_text(table).encode("utf-8")))
     from docexchange.report.charts import charts  # matplotlib is imported only to draw
 
     pngs = charts(report)
     for name, png in pngs:
-        written.append(_write(out / name, png))
-    written.append(_write(out / REPORT_HTML, render_html(report, pngs).encode("utf-8")))
+        written.append(write_atomically(out / name, png))
+    written.append(write_atomically(out / REPORT_HTML, render_html(report, pngs).encode("utf-8")))
     return written
 
 
-def _write(path: Path, data: bytes) -> Path:
+def write_atomically(path: Path, data: bytes) -> Path:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(data)
     os.replace(partial, path)
