@@ -45,6 +45,16 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _submit(pool: ProcessPoolExecutor, runner: TaskRunner, task: Task) -> Future[Outcome]:
+    """Submit with Ctrl-C held back: a worker process started here inherits the blocked signal
+    (so a Ctrl-C while it starts up cannot kill it half-way), and the driver gets it right after."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(runner, task)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 class LocalPool:
     """Worker processes on this machine (``--workers N``; default: every core)."""
 
@@ -77,12 +87,12 @@ class LocalPool:
                 if suspects:
                     if not running:
                         task = suspects.popleft()
-                        running[pool.submit(runner, task)] = task
+                        running[_submit(pool, runner, task)] = task
                         alone = True
                 else:
                     while pending and len(running) < width:
                         task = pending.popleft()
-                        running[pool.submit(runner, task)] = task
+                        running[_submit(pool, runner, task)] = task
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = False
                 for future in finished:

@@ -164,7 +164,9 @@ def assign(data: dict[str, Any], path: KeyPath, value: Any) -> None:
         node[last] = _checked(old, value, path)
         return
     if not isinstance(node, dict):
-        raise VaryError(f"--vary {path.text}: {_where(path, len(path.steps) - 2)} is not a table")
+        raise VaryError(
+            f"--vary {path.text}: {_where(path, len(path.steps) - 2)} is {_kind(node)}, not a table"
+        )
     if last in node:
         node[last] = _checked(node[last], value, path)
     else:

@@ -154,6 +154,13 @@ class Batch:
                 nonlocal finished
                 finished += 1
                 bar.advance()
+                if not bar.enabled and not quiet:  # a log, not a terminal: a line per task
+                    what = "failed" if outcome.report is None else "done"
+                    print(
+                        f"  task {outcome.index + 1} {what} ({finished} of {total})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
             try:
                 return run_batch(self.variants, self.seeds, self.options, executor, done)

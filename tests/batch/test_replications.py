@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 
 import numpy as np
 import pytest
 
 from docexchange.batch.replications import replication_seeds, spread
+from tests.batch.independent import percentile
 
 
 def test_one_replication_is_the_scenarios_own_run() -> None:
@@ -38,22 +38,14 @@ def test_fewer_than_one_replication_is_refused(count: int) -> None:
         replication_seeds(1, count)
 
 
-def _percentile(values: list[float], p: float) -> float:
-    """Linear interpolation between order statistics (Hyndman–Fan type 7), written out."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * p / 100
-    below, above = math.floor(position), math.ceil(position)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
-
-
 def test_the_spread_is_the_mean_sd_interval_and_verdict_count() -> None:
     values = [0.921, 0.952, 1.0, 0.978, 0.935, 0.944, 0.966, 0.925, 1.0, 0.958]
     result = spread(values, 1.0)
     assert result.count == 10
     assert result.mean == pytest.approx(statistics.mean(values))
     assert result.sd == pytest.approx(statistics.stdev(values))
-    assert result.low == pytest.approx(_percentile(values, 5))
-    assert result.high == pytest.approx(_percentile(values, 95))
+    assert result.low == pytest.approx(percentile(values, 5))
+    assert result.high == pytest.approx(percentile(values, 95))
     assert (result.met, result.met_share) == (2, 0.2)  # "met in 2 of 10"
 
 
