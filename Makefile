@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/calibration_sensitivity.py
 	$(BIN)/python bench/plan_engine.py
+	$(BIN)/python bench/replications.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,8 @@ Done = Callable[[Outcome], None]
 
 WORKER_DIED = "worker-died"
 """The reason code of a replication whose worker process exited while running it."""
+TASK_FAILED = "task-failed"
+"""The reason code of a task the executor could not run (e.g. a worker without docexchange)."""
 
 
 class Executor(Protocol):
@@ -76,7 +78,6 @@ class LocalPool:
         width = max(1, min(self.workers, len(tasks)))
         pool = self._pool(width)
         running: dict[Future[Outcome], Task] = {}
-        alone = False  # whether the one task running is a suspect run on its own
 
         def finish(outcome: Outcome) -> None:
             results[outcome.index] = outcome
@@ -88,7 +89,6 @@ class LocalPool:
                     if not running:
                         task = suspects.popleft()
                         running[_submit(pool, runner, task)] = task
-                        alone = True
                 else:
                     while pending and len(running) < width:
                         task = pending.popleft()
@@ -103,7 +103,7 @@ class LocalPool:
                         broken = True
                         continue
                     except Exception as exc:  # e.g. a result that could not be sent back
-                        outcome = Outcome(task.index, None, f"internal-error: {type(exc).__name__}: {exc}")
+                        outcome = Outcome(task.index, None, f"{TASK_FAILED}: {type(exc).__name__}: {exc}")
                     del running[future]
                     finish(outcome)
                 if not broken:
@@ -112,7 +112,7 @@ class LocalPool:
                 running.clear()
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = self._pool(width)
-                if alone and len(lost) == 1:
+                if len(lost) == 1:  # it ran alone: it is the one that killed its worker
                     finish(
                         Outcome(
                             lost[0].index,
@@ -123,7 +123,6 @@ class LocalPool:
                     )
                 else:
                     suspects.extend(lost)
-                alone = False
         except BaseException:
             _terminate(pool)
             raise
@@ -201,8 +200,10 @@ class DaskCluster:
             for future in as_completed(futures, loop=self.client.loop):
                 try:
                     outcome = future.result()
-                except Exception as exc:  # KilledWorker after the scheduler's retries, a cancel …
-                    outcome = Outcome(index[future.key], None, f"{WORKER_DIED}: {type(exc).__name__}: {exc}")
+                except Exception as exc:  # KilledWorker after the scheduler's retries; a worker that
+                    # cannot unpickle the task (docexchange missing there) …
+                    code = WORKER_DIED if type(exc).__name__ == "KilledWorker" else TASK_FAILED
+                    outcome = Outcome(index[future.key], None, f"{code}: {type(exc).__name__}: {exc}")
                 results[outcome.index] = outcome
                 done(outcome)
         except BaseException:

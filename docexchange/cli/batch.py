@@ -111,7 +111,7 @@ def executor_of(args: argparse.Namespace) -> Executor:
 
 @dataclass(frozen=True)
 class Batch:
-    """A checked batch, ready to run: its variants, seeds, options and executor."""
+    """A checked batch, ready to run on an executor: its variants, seeds and options."""
 
     label: str
     variants: Sequence[Variant]
@@ -129,8 +129,8 @@ class Batch:
     ) -> Batch:
         """Every variant checked (after ``base``, the scenario unvaried: a refusal of the options
         is then not blamed on a variant's settings)."""
-        for variant in [base] if base is not None else []:
-            check(variant, options)
+        if base is not None:
+            check(base, options)
         for variant in variants:
             check(variant, options)
         return cls(label, variants, seeds, options)
