@@ -64,7 +64,14 @@ def sweep_chart(title: str, x_key: str, x_labels: Sequence[str], series: Sequenc
                 lw=1.4,
                 label=line.label or None,
             )
-        ax.axhline(known[0].target * scale, color="#555555", ls="--", lw=1.1, label="Chỉ tiêu (target)")
+        if len({p.target for p in known}) == 1:
+            ax.axhline(known[0].target * scale, color="#555555", ls="--", lw=1.1, label="Chỉ tiêu (target)")
+        else:  # a --vary moved the target itself: each cell's own
+            for i, line in enumerate(series):
+                offset = (i - (len(series) - 1) / 2) * width
+                marks = [(x + offset, p.target * scale) for x, p in zip(xs, line.points, strict=True) if p]
+                ax.plot(*zip(*marks, strict=True), ls="none", marker="_", ms=14, mew=2, color="#555555",
+                        label="Chỉ tiêu (target)" if i == 0 else None)  # fmt: skip
         ax.set_xticks(xs, list(x_labels))
         ax.set_xlim(-0.5, len(xs) - 0.5)
         ax.set_xlabel(x_key)

@@ -5,7 +5,8 @@ writes do not depend on the executor or the number of workers. A replication tha
 with its reason and the rest go on — including one whose worker process dies: the pool is started
 again, the tasks that were running are re-run one at a time to find the one that kills its worker,
 and that one alone is recorded as failed. Ctrl-C stops the workers (local processes are terminated,
-Dask tasks cancelled) and re-raises.
+removing their scratch folders; Dask tasks not yet started are cancelled — Dask cannot stop one
+already running, which ends on its worker unread) and re-raises.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from docexchange.batch.tasks import Outcome, Task, run_task
+from docexchange.batch.tasks import Outcome, Task, run_task, stop_on_terminate
 from docexchange.errors import DocexchangeError, ReasonCode
 
 TaskRunner = Callable[[Task], Outcome]
@@ -42,9 +43,11 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def _ignore_interrupt() -> None:
-    """Worker processes leave Ctrl-C to the driver, which stops them."""
+def _worker_start() -> None:
+    """Worker processes leave Ctrl-C to the driver, which stops them (SIGTERM: see
+    :func:`~docexchange.batch.tasks.stop_on_terminate`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop_on_terminate()
 
 
 def _submit(pool: ProcessPoolExecutor, runner: TaskRunner, task: Task) -> Future[Outcome]:
@@ -63,12 +66,12 @@ class LocalPool:
     def __init__(self, workers: int | None = None) -> None:
         if workers is not None and workers < 1:
             raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, f"--workers {workers}: must be 1 or more")
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or len(os.sched_getaffinity(0)) or 1  # the cores this process may use
         self.description = f"{self.workers} local worker process{'es' if self.workers > 1 else ''}"
 
     def _pool(self, width: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=width, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupt
+            max_workers=width, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
         )
 
     def run(self, tasks: Sequence[Task], done: Done, runner: TaskRunner = run_task) -> list[Outcome]:
@@ -85,16 +88,19 @@ class LocalPool:
 
         try:
             while pending or suspects or running:
-                if suspects:
-                    if not running:
-                        task = suspects.popleft()
-                        running[_submit(pool, runner, task)] = task
-                else:
-                    while pending and len(running) < width:
-                        task = pending.popleft()
-                        running[_submit(pool, runner, task)] = task
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 broken = False
+                try:
+                    queue, limit = (suspects, 1) if suspects else (pending, width)
+                    while queue and len(running) < limit:
+                        future = _submit(pool, runner, queue[0])  # taken off only once submitted
+                        running[future] = queue.popleft()
+                except BrokenProcessPool:  # a worker died while idle: start again, nothing lost
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = self._pool(width)
+                    suspects.extend(sorted(running.values(), key=lambda t: t.index))
+                    running.clear()
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
                     task = running[future]
                     try:
@@ -141,6 +147,9 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
     for process in processes.values():
         process.join(timeout=10)
+        if process.is_alive():  # deaf to SIGTERM inside a long C call: no more waiting
+            process.kill()
+            process.join()
 
 
 def _knock(address: str) -> None:
@@ -202,11 +211,14 @@ class DaskCluster:
                     outcome = future.result()
                 except Exception as exc:  # KilledWorker after the scheduler's retries; a worker that
                     # cannot unpickle the task (docexchange missing there) …
-                    code = WORKER_DIED if type(exc).__name__ == "KilledWorker" else TASK_FAILED
-                    outcome = Outcome(index[future.key], None, f"{code}: {type(exc).__name__}: {exc}")
+                    if type(exc).__name__ == "KilledWorker":  # its text names worker addresses
+                        reason = f"{WORKER_DIED}: the worker processes running it died (KilledWorker)"
+                    else:
+                        reason = f"{TASK_FAILED}: {type(exc).__name__}: {exc}"
+                    outcome = Outcome(index[future.key], None, reason)
                 results[outcome.index] = outcome
                 done(outcome)
-        except BaseException:
+        except BaseException:  # Dask cannot stop a task already running: it ends on its worker, unread
             self.client.cancel(futures, force=True)
             raise
         return [results[t.index] for t in tasks]

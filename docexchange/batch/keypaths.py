@@ -83,12 +83,25 @@ class Vary:
         if not sep or not key.strip():
             raise VaryError(f"--vary {spec}: expected KEY=V1,V2,… (e.g. delays.paper_days=1,2,3)")
         path = KeyPath.parse(key.strip())
+        if path.steps[0] == "scenario" and path.steps[1:] in (("registry",), ("routing_rules",), ("seed",)):
+            raise VaryError(f"--vary {path.text}: {_FIXED[str(path.steps[1])]}")
         texts = tuple(part.strip() for part in split_values(listed))
         if not texts or any(not t for t in texts):
             raise VaryError(f"--vary {spec}: give one or more values, separated by commas")
-        if len(set(texts)) != len(texts):
+        values = tuple(parse_value(t) for t in texts)
+        keys = [(type(v).__name__ if not isinstance(v, int | float) or isinstance(v, bool) else "n", v)
+                for v in values]  # fmt: skip
+        if any(keys.count(k) > 1 for k in keys):
             raise VaryError(f"--vary {spec}: a value is listed twice")
-        return cls(path, tuple(parse_value(t) for t in texts), texts)
+        return cls(path, values, texts)
+
+
+_FIXED = {
+    "registry": "the files a scenario names travel with it as they are; to use another, write a scenario that names it",
+    "routing_rules": "the files a scenario names travel with it as they are; vary routing.… keys, or write a "
+    "scenario that names other rules",
+    "seed": "replications set the seed; use --seed for the first one",
+}
 
 
 def split_values(text: str) -> list[str]:

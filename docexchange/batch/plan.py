@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from docexchange.batch.executors import Executor
-from docexchange.batch.keypaths import VaryError
 from docexchange.batch.simulate import prepare
 from docexchange.batch.sources import ScenarioFiles, Setting
 from docexchange.batch.summary import Replicate
@@ -35,9 +34,6 @@ def check(variant: Variant, options: RunOptions) -> None:
     (a bad value, an engine the scenario cannot use, dates outside it) comes here, before any work.
     A variant's refusal names its settings (check the scenario alone first, so that a refusal of
     the options is not blamed on them)."""
-    for path, _value in variant.settings:
-        if path.steps[:2] == ("scenario", "seed"):
-            raise VaryError(f"--vary {path.text}: replications set the seed; use --seed for the first one")
     if not variant.settings:
         _prepared(variant, options)
         return

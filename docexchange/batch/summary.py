@@ -10,6 +10,7 @@ import numpy as np
 
 from docexchange.batch.replications import INTERVAL_METHOD, SEED_DERIVATION, spread
 from docexchange.batch.tasks import Outcome
+from docexchange.report.codec import ReportError
 from docexchange.report.replications import FailedReplication, FanPoint, Replications, TargetSpread
 from docexchange.report.schema import Measure, Report, Target
 from docexchange.report.tables import Cell, Column, Kind, Table
@@ -28,7 +29,14 @@ class Replicate:
 
     @classmethod
     def of(cls, replication: int, seed: int, outcome: Outcome) -> Replicate:
-        return cls(replication, seed, outcome.parsed if outcome.report is not None else None, outcome.failure)
+        """The outcome read back; a report that does not read (a worker of another version) makes
+        the replication a failed one, with the reader's reason."""
+        if outcome.report is None:
+            return cls(replication, seed, None, outcome.failure)
+        try:
+            return cls(replication, seed, outcome.parsed)
+        except ReportError as exc:
+            return cls(replication, seed, None, str(exc))
 
 
 def target_order(replicates: Sequence[Replicate]) -> list[Target]:
@@ -91,9 +99,12 @@ def fan(replicates: Sequence[Replicate]) -> tuple[FanPoint, ...]:
     return tuple(points)
 
 
-def replications_record(replicates: Sequence[Replicate]) -> Replications:
+def replications_record(replicates: Sequence[Replicate], shown: int = 0) -> Replications:
+    """The spread over ``replicates``; ``shown`` is the replication whose report carries it (0, the
+    scenario's own seed, unless that one failed)."""
     return Replications(
         count=len(replicates),
+        shown=shown,
         seeds=tuple(r.seed for r in replicates),
         seed_derivation=SEED_DERIVATION,
         interval=INTERVAL_METHOD,

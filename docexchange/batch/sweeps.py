@@ -10,16 +10,20 @@ from docexchange.batch.keypaths import Vary, VaryError
 from docexchange.batch.plan import Variant
 from docexchange.batch.sources import ScenarioFiles
 from docexchange.batch.summary import Replicate, replications_table, target_spreads
+from docexchange.report.replications import TargetSpread
 from docexchange.report.spread_tables import spread_cells, spread_columns
 from docexchange.report.tables import Cell, Column, Kind, Table
 
 
 def sweep_variants(files: ScenarioFiles, varies: Sequence[Vary]) -> list[Variant]:
     """One variant per combination of the varied values, the first ``--vary`` slowest."""
-    paths = [v.path.text for v in varies]
-    repeated = sorted({p for p in paths if paths.count(p) > 1})
-    if repeated:
-        raise VaryError(f"--vary {repeated[0]}: given twice; list all its values in one --vary")
+    for i, first in enumerate(varies):
+        for second in varies[i + 1 :]:
+            if first.path.steps == second.path.steps:
+                raise VaryError(f"--vary {second.path.text}: given twice; list all its values in one --vary")
+            shorter, longer = sorted((first.path, second.path), key=lambda p: len(p.steps))
+            if longer.steps[: len(shorter.steps)] == shorter.steps:
+                raise VaryError(f"--vary {longer.text}: inside --vary {shorter.text}; vary one or the other")
     variants = []
     for combination in itertools.product(*(range(len(v.values)) for v in varies)):
         settings = tuple((v.path, v.values[i]) for v, i in zip(varies, combination, strict=True))
@@ -33,33 +37,34 @@ def _key_columns(varies: Sequence[Vary]) -> tuple[Column, ...]:
 
 
 def sweep_table(
-    varies: Sequence[Vary], variants: Sequence[Variant], cells: Sequence[Sequence[Replicate]]
+    varies: Sequence[Vary],
+    variants: Sequence[Variant],
+    cells: Sequence[Sequence[Replicate]],
+    *,
+    target: TargetSpread | None = None,
 ) -> Table:
     """``sweep.csv``: for each cell (its values, by key path) and each target, the spread over the
-    cell's replications and how many failed."""
+    cell's replications and how many failed; or one target's rows, in its unit, for a page."""
+    kind = Kind.NUMBER if target is None else (Kind.SHARE if target.measure.is_share else Kind.DAYS)
     columns = (
         *_key_columns(varies),
         Column("target", "Chỉ tiêu (target)"),
         Column("measure", "Tính trên (measure)", Kind.MEASURE),
-        Column("target_value", "Mục tiêu (target value)", Kind.NUMBER),
-        *spread_columns(),
+        Column("target_value", "Mục tiêu (target value)", kind),
+        *spread_columns(kind),
         Column("failed", "Lần lặp lỗi (failed)", Kind.INT),
     )
     rows: list[tuple[Cell, ...]] = []
     for variant, replicates in zip(variants, cells, strict=True):
         failed = sum(r.report is None for r in replicates)
         for spread in target_spreads(replicates):
-            rows.append(
-                (
-                    *variant.labels,
-                    spread.name,
-                    spread.measure.value,
-                    spread.target,
-                    *spread_cells(spread),
-                    failed,
+            if target is None or spread.name == target.name:
+                values = spread_cells(spread, kind)
+                rows.append(
+                    (*variant.labels, spread.name, spread.measure.value, spread.target, *values, failed)
                 )
-            )
-    return Table("sweep", "Quét tham số (sweep)", columns, tuple(rows))
+    name = "sweep" if target is None else "sweep-target"
+    return Table(name, "Quét tham số (sweep)" if target is None else target.name, columns, tuple(rows))
 
 
 def sweep_replications_table(

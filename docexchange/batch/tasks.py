@@ -8,7 +8,10 @@ on a Dask worker elsewhere. :func:`run_task` never raises: a failed run comes ba
 
 from __future__ import annotations
 
+import os
 import resource
+import shutil
+import signal
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,14 +61,33 @@ class Outcome:
         return Report.from_json(self.report, f"replication task {self.index}")
 
 
+_scratch: Path | None = None
+"""The scratch folder of the task this process is running (removed if the process is stopped)."""
+
+
+def stop_on_terminate() -> None:
+    """In a worker process: on SIGTERM (the driver stopping it, Ctrl-C) remove the running task's
+    scratch folder — which may hold a protocol run's keys and stores — and exit at once."""
+
+    def stop(signum: int, frame: object) -> None:
+        if _scratch is not None:
+            shutil.rmtree(_scratch, ignore_errors=True)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def run_task(task: Task) -> Outcome:
-    """Run one replication in a scratch folder of its own; its report, or why it failed."""
+    """Run one replication in a scratch folder of its own; its report, or why it failed (a reason
+    that names no path of the worker's, so that a failure reads the same on every executor)."""
+    global _scratch
     from docexchange.sim.plan_engine import release_freed_memory
 
     report: str | None = None
     failure: str | None = None
     with tempfile.TemporaryDirectory(prefix="docexchange-task-") as scratch:
         folder = Path(scratch)
+        _scratch = folder
         try:
             scenario, calendar = task.files.load(folder / "scenario")
             scenario = replace(scenario, seed=task.seed)
@@ -76,8 +98,10 @@ def run_task(task: Task) -> Outcome:
             )
             report = run(None).report.to_json()
         except DocexchangeError as exc:
-            failure = str(exc)
+            failure = str(exc).replace(str(folder), "<scratch>")
         except Exception as exc:  # recorded with the replication; the batch goes on
-            failure = f"internal-error: {type(exc).__name__}: {exc}"
+            failure = f"internal-error: {type(exc).__name__}: {exc}".replace(str(folder), "<scratch>")
+        finally:
+            _scratch = None
     release_freed_memory()
     return Outcome(task.index, report, failure, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

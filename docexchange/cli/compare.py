@@ -18,7 +18,8 @@ from typing import Any
 from docexchange.batch.charts import compare_chart
 from docexchange.batch.comparison import compare, compare_table
 from docexchange.batch.pages import page, section
-from docexchange.batch.plan import Variant
+from docexchange.batch.plan import Variant, check
+from docexchange.batch.replications import MEAN_INTERVAL_METHOD
 from docexchange.batch.sources import ScenarioFiles
 from docexchange.cli.batch import (
     Batch,
@@ -29,6 +30,7 @@ from docexchange.cli.batch import (
     run_options,
     seeds_of,
 )
+from docexchange.errors import DocexchangeError
 from docexchange.report.render import write_atomically
 from docexchange.report.tables import csv_text
 from docexchange.report.terminal import spread_line
@@ -54,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
         Variant(ScenarioFiles.of(second, args.b), labels=("B",)),
     ]
     label = f"{first.name} vs {second.name}"
-    batch = Batch.checked(label, variants, seeds, options)
+    for side, variant in zip(("A", "B"), variants, strict=True):
+        try:
+            check(variant, options)
+        except DocexchangeError as exc:  # name the scenario: both may be refused for the same reason
+            raise DocexchangeError(exc.code, f"{side} ({variant.files.name}): {exc.message}") from None
+    batch = Batch(label, variants, seeds, options)
     executor = executor_of(args)
     out = Path(args.out) if args.out else Path("build/compare") / f"{first.name}-vs-{second.name}"
     cells = batch.run(executor)
@@ -78,14 +85,20 @@ def run(args: argparse.Namespace) -> int:
         f"A = {args.a} ({first.name}), B = {args.b} ({second.name}); {len(seeds)} lần lặp trên cùng hạt "
         f"giống (common random numbers), {options.engine} engine"
     )
+    tables = [
+        t
+        for t in (compare_table(differences, shares=True), compare_table(differences, shares=False))
+        if t.rows
+    ]
     body = [
         section(
             "chart-compare",
             "Hai kịch bản cạnh nhau (side by side)",
             png,
             "A và B, và hiệu B − A",
-            [table],
-            "Cột “difference_met”: số lần lặp B tốt hơn A hẳn (B strictly better in that many pairs).",
+            tables,
+            "B − A tính theo từng cặp lần lặp cùng hạt giống (paired by seed). “B tốt hơn hẳn”: số cặp B tốt "
+            f"hơn A (B strictly better). Khoảng tin cậy 90 % của trung bình hiệu: {MEAN_INTERVAL_METHOD}.",
         )
     ]
     write_atomically(
@@ -100,9 +113,13 @@ def run(args: argparse.Namespace) -> int:
         if d.difference is not None:
             s = d.difference
             scale, unit = (100, "pp") if s.measure.is_share else (1, "days")
+            confidence = ""
+            if d.mean_interval is not None:
+                low, high = d.mean_interval
+                confidence = f", mean's 90 % confidence interval {low * scale:+.2f} to {high * scale:+.2f}"
             print(
-                f"  B − A: {s.mean * scale:+.2f} {unit} (90 %: {s.low * scale:+.2f} to {s.high * scale:+.2f}); "
-                f"B better in {s.met} of {s.replications}"
+                f"  B − A: mean {s.mean * scale:+.2f} {unit} (90 % of pairs: {s.low * scale:+.2f} to "
+                f"{s.high * scale:+.2f}{confidence}); B better in {s.met} of {s.replications}"
             )
     print(f"Comparison: {out / 'compare.csv'}, {out / 'compare.html'}")
     failure = failures_line(cells)

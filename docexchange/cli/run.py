@@ -94,9 +94,13 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    replicated = args.replications != 1 or args.workers is not None or args.cluster is not None
-    if replicated:
+    if args.replications != 1:
         return _replicated(args)
+    if args.workers is not None or args.cluster is not None:
+        raise DocexchangeError(
+            ReasonCode.INVALID_ARGUMENT,
+            "--workers and --cluster run replications: give --replications N (N > 1); one run runs here",
+        )
     scenario = load_scenario(args.scenario)
     seed = checked_seed(args.seed)
     if seed is not None:
@@ -161,7 +165,9 @@ def _replicated(args: argparse.Namespace) -> int:
         return 1
     first = ran[0].report
     assert first is not None
-    report = dataclasses.replace(first, replications=replications_record(replicates))
+    report = dataclasses.replace(
+        first, replications=replications_record(replicates, shown=ran[0].replication)
+    )
     render(report, out)
     (out / DOCUMENTS_CSV).unlink(missing_ok=True)  # one run's deliveries: not written for N of them
     (out / REPLICATIONS_CSV).write_text(csv_text(replications_table(replicates)), encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,18 @@ from docexchange.cli.batch import (
 )
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.report.render import write_atomically
-from docexchange.report.tables import Table, csv_text
+from docexchange.report.tables import Cell, Table, csv_text
 from docexchange.sim.scenario_loader import load_scenario
 
 SHOWN = 5
 """Inputs printed per target (the widest swings; sensitivity.csv has them all)."""
+
+
+def _unit(share: bool) -> Callable[[Cell], str]:
+    """How a mean reads in the terminal: a percentage, or working days."""
+    if share:
+        return lambda value: f"{float(value or 0) * 100:.2f} %"
+    return lambda value: f"{float(value or 0):.2f} working days"
 
 
 def register(sub: Any) -> None:
@@ -112,9 +120,12 @@ def run(args: argparse.Namespace) -> int:
     )
     for spread in base:
         moving = [r for r in table.rows if r[0] == spread.name and r[6] != 0]
-        print(f"{spread.name}: baseline mean {spread.mean} ({len(moving)} of {len(inputs)} inputs move it)")
+        unit = _unit(spread.measure.is_share)
+        print(
+            f"{spread.name}: baseline mean {unit(spread.mean)} ({len(moving)} of {len(inputs)} inputs move it)"
+        )
         for row in moving[:SHOWN]:
-            print(f"  {row[1]}: {row[4]} → {row[5]} (swing {row[6]:+})")
+            print(f"  {row[1]} −/+{args.delta * 100:g} points: {unit(row[4])} → {unit(row[5])}")
     print(f"Sensitivity: {out / 'sensitivity.csv'}, {out / 'sensitivity.html'}")
     failure = failures_line(cells)
     if failure:

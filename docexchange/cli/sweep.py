@@ -20,7 +20,7 @@ from docexchange.batch.keypaths import Vary
 from docexchange.batch.pages import page, section
 from docexchange.batch.plan import Variant
 from docexchange.batch.sources import ScenarioFiles
-from docexchange.batch.summary import Replicate, target_order, target_spreads
+from docexchange.batch.summary import Replicate, target_spreads
 from docexchange.batch.sweeps import sweep_replications_table, sweep_table, sweep_variants
 from docexchange.cli.batch import (
     Batch,
@@ -32,7 +32,7 @@ from docexchange.cli.batch import (
     seeds_of,
 )
 from docexchange.report.render import write_atomically
-from docexchange.report.tables import Table, csv_text
+from docexchange.report.tables import csv_text
 from docexchange.report.terminal import spread_line
 from docexchange.sim.scenario_loader import load_scenario
 
@@ -85,29 +85,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _sections(varies: list[Vary], variants: list[Variant], cells: list[list[Replicate]]) -> list[str]:
-    """Per target: the chart against the first varied key, and the target's rows of sweep.csv."""
-    whole = sweep_table(varies, variants, cells)
-    name_column = len(varies)
+    """Per target: the chart against the first varied key, and the target's rows in its unit."""
     parts = []
     first = varies[0]
     spreads = [{s.name: s for s in target_spreads(replicates)} for replicates in cells]
     rest = len(variants) // len(first.values)
-    for index, target in enumerate(target_order([r for c in cells for r in c])):
+    for index, target in enumerate(target_spreads([r for c in cells for r in c])):
         series = []
         for j in range(rest):  # the cells of one combination of the other keys: every rest-th cell
             members = [k * rest + j for k in range(len(first.values))]
-            label = ", ".join(
-                f"{v.path.text}={t}" for v, t in zip(varies[1:], variants[members[0]].labels[1:], strict=True)
-            )
+            others = zip(varies[1:], variants[members[0]].labels[1:], strict=True)
+            label = ", ".join(f"{v.path.text}={t}" for v, t in others)
             series.append(SweepSeries(label, [spreads[k].get(target.name) for k in members]))
         png = sweep_chart(
-            f"{target.name}\n{target.measure.label}: trung bình và khoảng 90 % (mean and 90 % interval)",
+            f"{target.name}\n{target.measure.label}: trung bình, 90 % số lần lặp (mean; 90 % of replications)",
             first.path.text,
             first.texts,
             series,
         )
-        rows = tuple(r for r in whole.rows if r[name_column] == target.name)
-        table = Table(f"sweep-{index}", target.name, whole.columns, rows)
+        table = sweep_table(varies, variants, cells, target=target)
         parts.append(section(f"target-{index}", target.name, png, target.name, [table]))
     return parts
 

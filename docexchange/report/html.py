@@ -134,7 +134,9 @@ def _replications_section(report: Report, images: dict[str, bytes]) -> str:
     assert replications is not None
     parts = [
         f"<h2>Độ bất định: {replications.count} lần lặp (replications)</h2>\n",
-        f"<p>Bảng trên là lần lặp 0 (hạt giống của kịch bản). {replications.completed} trong "
+        f"<p>Các bảng khác của trang là lần lặp {replications.shown} (hạt giống {report.run.seed}"
+        f"{', của kịch bản' if replications.shown == 0 else '; lần lặp 0 không chạy được'}; the rest of "
+        f"this page is replication {replications.shown}). {replications.completed} trong "
         f"{replications.count} lần lặp đã chạy. Khoảng 90 %: {escape(replications.interval)}. "
         f"Hạt giống: {escape(replications.seed_derivation)}.</p>\n",
         table_html(target_spreads_table(replications, shares=True), empty="Không có chỉ tiêu tỷ lệ (none)."),

@@ -7,7 +7,7 @@ their reports give them); the interval is stated in ``interval`` and the seeds' 
 
 JSON shape::
 
-    "replications": {count, completed, seeds: [int], seed_derivation, interval,
+    "replications": {count, completed, shown, seeds: [int], seed_derivation, interval,
                      "targets": [{name, measure, target, replications, mean, sd, low, high, met,
                                   met_share}],
                      "fan": [{key, measure, target, replications, p5, p25, p50, p75, p95}],
@@ -88,6 +88,7 @@ class Replications(Record):
     DERIVED = ("completed",)
 
     count: int
+    shown: int  # the replication whose report this is (0 unless replication 0 failed)
     seeds: tuple[int, ...]
     seed_derivation: str
     interval: str
@@ -96,6 +97,8 @@ class Replications(Record):
     failed: tuple[FailedReplication, ...]
 
     def _check(self) -> None:
+        if not 0 <= self.shown < self.count or self.shown in {f.replication for f in self.failed}:
+            raise ReportError(f"replications.shown: {self.shown} is not a replication that ran")
         if len(self.seeds) != self.count:
             raise ReportError(f"replications: {len(self.seeds)} seeds for {self.count} replications")
         indices = [f.replication for f in self.failed]

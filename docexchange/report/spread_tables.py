@@ -11,12 +11,12 @@ from docexchange.report.tables import Cell, Column, Kind, Table
 def spread_columns(kind: Kind = Kind.NUMBER) -> tuple[Column, ...]:
     """Mean, sd, the interval and the verdict count; ``kind`` says how mean, low and high read
     (raw fractions in CSV; percentages or days on a page)."""
-    sd = Kind.NUMBER if kind is Kind.NUMBER else (Kind.PP if kind is Kind.SHARE else Kind.DAYS)
+    sd = {Kind.NUMBER: Kind.NUMBER, Kind.SHARE: Kind.PP, Kind.PP: Kind.PP}.get(kind, Kind.DAYS)
     return (
         Column("mean", "Trung bình (mean)", kind),
         Column("sd", "Độ lệch chuẩn (sd)", sd),
-        Column("low", "Cận dưới khoảng 90 % (low)", kind),
-        Column("high", "Cận trên khoảng 90 % (high)", kind),
+        Column("low", "Phân vị 5 của các lần lặp (low: 5th percentile)", kind),
+        Column("high", "Phân vị 95 của các lần lặp (high: 95th percentile)", kind),
         Column("met", "Số lần đạt (met)", Kind.INT),
         Column("replications", "Số lần lặp (replications)", Kind.INT),
         Column("met_share", "Tỷ lệ số lần đạt (share met)", Kind.SHARE),

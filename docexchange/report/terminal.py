@@ -205,16 +205,17 @@ def headline(report: Report) -> list[str]:
 
 
 def spread_line(spread: TargetSpread) -> str:
-    """``NAME: mean 34.52 % (90 %: 33.91–35.20 %, sd 0.41 pp) against 40.00 %: met in 0 of 20``."""
+    """``NAME: mean 34.52 % (90 % of replications: 33.91–35.20 %, sd 0.41 pp) against 40.00 %: met in
+    0 of 20``."""
     if spread.measure.is_share:
         values = (
-            f"mean {format_cell(spread.mean, Kind.SHARE)} (90 %: {spread.low * 100:.2f}–"
+            f"mean {format_cell(spread.mean, Kind.SHARE)} (90 % of replications: {spread.low * 100:.2f}–"
             f"{format_cell(spread.high, Kind.SHARE)}, sd {spread.sd * 100:.2f} pp) against "
             f"{format_cell(spread.target, Kind.SHARE)}"
         )
     else:
         values = (
-            f"mean {spread.mean:.2f} working days (90 %: {spread.low:.2f}–{spread.high:.2f}, sd "
+            f"mean {spread.mean:.2f} working days (90 % of replications: {spread.low:.2f}–{spread.high:.2f}, sd "
             f"{spread.sd:.2f}) against at most {spread.target:g}"
         )
     return f"{spread.name}: {values}: {spread.verdict}"

@@ -30,3 +30,12 @@ def dying(task: Task) -> Outcome:
     if task.seed == DYING_SEED:
         os._exit(9)
     return echo(task)
+
+
+def refusing_replication(replication: int, task: Task) -> Outcome:
+    """The real run, except that replication ``replication`` is refused (bind it with partial)."""
+    from docexchange.batch.tasks import run_task
+
+    if task.replication == replication:
+        return Outcome(task.index, None, "invalid-argument: refused by the test")
+    return run_task(task)

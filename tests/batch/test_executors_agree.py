@@ -69,7 +69,7 @@ def test_one_worker_two_workers_and_a_dask_cluster_give_the_same_bytes(cluster: 
     two = _sweep(tmp_path / "two", "--workers", "2")
     dask = _sweep(tmp_path / "dask", "--cluster", cluster)
     assert one == two == dask
-    assert one["sweep.csv"].count(b"\n") == 1 + 4 * 3  # a header, then cells × targets
+    assert one["sweep.csv"].count(b"\n") == 1 + 4 * 4  # a header, then cells × targets
 
 
 def test_a_replicated_run_on_the_cluster_matches_the_local_one(cluster: str, tmp_path: Path) -> None:

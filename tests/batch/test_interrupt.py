@@ -27,10 +27,13 @@ def _group_gone(group: int, within: float) -> bool:
 
 def test_ctrl_c_stops_the_workers_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "run"
+    scratch = tmp_path / "tmp"  # the workers' scratch folders go here (TMPDIR), to be looked at after
+    scratch.mkdir()
     driver = subprocess.Popen(
         [sys.executable, "-m", "docexchange", "run", str(SMALL), "--replications", "12", "--workers", "2",
          "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )  # fmt: skip
     assert driver.stderr is not None
     seen = []
@@ -50,3 +53,4 @@ def test_ctrl_c_stops_the_workers_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in errors, errors
     assert not (out / "report.json").exists()
     assert _group_gone(driver.pid, within=30), "a worker process outlived the driver"
+    assert sorted(p.name for p in scratch.iterdir() if p.name.startswith("docexchange-task-")) == []

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from docexchange.batch.executors import Done, LocalPool, TaskRunner
 from docexchange.batch.replications import INTERVAL_METHOD, SEED_DERIVATION, replication_seeds
+from docexchange.batch.tasks import Outcome, Task, run_task
 from docexchange.cli.main import main
 from docexchange.report.schema import Report
+from tests.batch import runners
 from tests.batch.independent import percentile
 from tests.batch.scenarios import SMALL, measured, plain_run
 
@@ -65,9 +70,15 @@ def test_each_targets_spread_is_computed_from_the_plain_runs_of_the_seeds(
     assert (data["seed_derivation"], data["interval"]) == (SEED_DERIVATION, INTERVAL_METHOD)
     targets = {t["name"]: t for t in plain[0]["targets"]}
     assert [t["name"] for t in data["targets"]] == list(targets)
+    assert [t["measure"] for t in data["targets"]][-1] == "exchange-days"  # a maximum among them
+    assert data["shown"] == 0
     for spread in data["targets"]:
         values = [measured(report)[spread["name"]] for report in plain]
-        expected_met = sum(v >= targets[spread["name"]]["target"] for v in values)
+        target = targets[spread["name"]]
+        if target["measure"] == "exchange-days":  # a maximum
+            expected_met = sum(v <= target["target"] for v in values)
+        else:
+            expected_met = sum(v >= target["target"] for v in values)
         assert spread["replications"] == COUNT
         assert spread["mean"] == pytest.approx(statistics.mean(values), abs=5e-5)
         assert spread["sd"] == pytest.approx(statistics.stdev(values), abs=5e-5)
@@ -117,3 +128,41 @@ def test_a_single_run_after_a_replicated_one_leaves_no_replication_files(
     assert '"replications"' not in text  # one run's file, byte for byte as before issue 14
     assert sorted(p.name for p in folder.glob("*fan*")) == [] and not (folder / "replications.csv").exists()
     assert (folder / "documents.csv").exists()
+
+
+class _Refusing(LocalPool):
+    """Two local workers that refuse one replication and run the others for real."""
+
+    def __init__(self, replication: int) -> None:
+        super().__init__(2)
+        self.replication = replication
+
+    def run(self, tasks: Sequence[Task], done: Done, runner: TaskRunner = run_task) -> list[Outcome]:
+        return super().run(tasks, done, functools.partial(runners.refusing_replication, self.replication))
+
+
+@pytest.mark.parametrize("refused", [1, 0])
+def test_a_failed_replication_is_recorded_and_the_run_says_so(
+    refused: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("docexchange.cli.run.executor_of", lambda args: _Refusing(refused))
+    out = tmp_path / "run"
+    assert main(["run", str(SMALL), "--replications", "3", "--out", str(out)]) == 1
+    seeds = replication_seeds(SEED, 3)
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    shown = 1 if refused == 0 else 0  # the report is the first replication that ran
+    assert data["run"]["seed"] == seeds[shown] and data["replications"]["shown"] == shown
+    assert data["replications"]["failed"] == [
+        {"replication": refused, "seed": seeds[refused], "reason": "invalid-argument: refused by the test"}
+    ]
+    assert data["replications"]["completed"] == 2
+    assert {t["replications"] for t in data["replications"]["targets"]} == {2}
+    rows = list(csv.DictReader((out / "replications.csv").open(encoding="utf-8")))
+    assert [(r["status"], r["reason"]) for r in rows][refused] == (
+        "failed",
+        "invalid-argument: refused by the test",
+    )
+    assert [r["status"] for r in rows].count("ok") == 2
+    assert f"lần lặp {shown} (hạt giống {seeds[shown]}" in (out / "report.html").read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert f"docexchange: 1 replication failed (first: replication {refused}, seed {seeds[refused]}: " in err

@@ -5,6 +5,7 @@ bad input is refused before any work with one line and exit 2."""
 from __future__ import annotations
 
 import csv
+import math
 import statistics
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def test_a_sweep_cell_is_the_plain_run_of_the_edited_scenario(sweep: Path, tmp_p
         ("0.3", "1", "0"), ("0.3", "1", "1"), ("0.3", "3", "0")
     ]  # fmt: skip
     scenario = _province_end(tmp_path, "0.5", "half.toml")
+    text = scenario.read_text(encoding="utf-8")
+    assert text.count("\npaper_days = 2.0\n") == 1
+    scenario.write_text(text.replace("\npaper_days = 2.0\n", "\npaper_days = 1\n"), encoding="utf-8")
     for replication, seed in enumerate(SEEDS):
         expected = measured(plain_run(tmp_path, scenario, seed))
         cell = ("0.5", "1", str(replication))
@@ -65,7 +69,7 @@ def test_a_sweep_cell_is_the_plain_run_of_the_edited_scenario(sweep: Path, tmp_p
 def test_sweep_csv_holds_each_cells_spread(sweep: Path) -> None:
     rows = _rows(sweep / "sweep.csv")
     detail = _rows(sweep / "sweep_replications.csv")
-    assert len(rows) == 4 * 3  # cells × targets
+    assert len(rows) == 4 * 4  # cells × targets
     for row in rows:
         values = [
             float(d[row["target"]])
@@ -76,10 +80,13 @@ def test_sweep_csv_holds_each_cells_spread(sweep: Path) -> None:
         assert float(row["mean"]) == pytest.approx(statistics.mean(values), abs=5e-5)
         assert float(row["low"]) == pytest.approx(percentile(values, 5), abs=5e-5)
         assert float(row["high"]) == pytest.approx(percentile(values, 95), abs=5e-5)
-        assert int(row["met"]) == sum(v >= float(row["target_value"]) for v in values)
+        at_most = row["measure"] == "exchange-days"
+        assert int(row["met"]) == sum(
+            v <= float(row["target_value"]) if at_most else v >= float(row["target_value"]) for v in values
+        )
         assert row["failed"] == "0"
     page = (sweep / "sweep.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 3 and 'id="target-0"' in page  # a chart per target
+    assert page.count("data:image/png;base64,") == 4 and 'id="target-3"' in page  # a chart per target
     assert "<script" not in page and "http" not in page.split("<footer>")[0].replace("http-equiv", "")
 
 
@@ -97,7 +104,14 @@ def test_compare_differences_are_the_plain_runs_differences_seed_by_seed(tmp_pat
         assert float(row["b_mean"]) == pytest.approx(statistics.mean(y[name] for y in b_runs), abs=5e-5)
         assert float(row["difference_mean"]) == pytest.approx(statistics.mean(deltas), abs=5e-5)
         assert float(row["difference_low"]) == pytest.approx(percentile(deltas, 5), abs=5e-5)
-        assert int(row["difference_met"]) == sum(d > 0 for d in deltas)
+        better = (
+            sum(d < 0 for d in deltas) if row["measure"] == "exchange-days" else sum(d > 0 for d in deltas)
+        )
+        assert int(row["difference_met"]) == better
+        # the mean difference's 90 % confidence interval: t(0.95, 1 df) = 6.314 for two pairs
+        half = 6.314 * statistics.stdev(deltas) / math.sqrt(2)
+        assert float(row["difference_mean_low"]) == pytest.approx(statistics.mean(deltas) - half, abs=1e-4)
+        assert float(row["difference_mean_high"]) == pytest.approx(statistics.mean(deltas) + half, abs=1e-4)
     assert "data:image/png;base64," in (out / "compare.html").read_text(encoding="utf-8")
 
 
@@ -118,7 +132,7 @@ def test_sensitivity_moves_each_input_as_an_edited_scenario_would(tmp_path: Path
     code = main(["sensitivity", str(SMALL), "--replications", "1", "--workers", "2", "--out", str(out)])
     assert code == 0
     rows = _rows(out / "sensitivity.csv")
-    assert len(rows) == 3 * 16  # targets × (4 tiers × 4 measures)
+    assert len(rows) == 4 * 16  # targets × (4 tiers × 4 measures)
     row = next(r for r in rows if r["target"] == HEADLINE and r["input"] == "adoption.province · mail_use")
     # province mail_use 0.18 → 0.30 over the year; +10 points: 0.28 → 0.40, edited by hand
     text = SMALL.read_text(encoding="utf-8")
@@ -138,7 +152,7 @@ def test_sensitivity_moves_each_input_as_an_edited_scenario_would(tmp_path: Path
     swings = [abs(float(r["swing"])) for r in headline]
     assert swings == sorted(swings, reverse=True) and swings[0] > 0
     assert next(r for r in headline if r["input"] == "adoption.ministry · certificate")["swing"] == "0.0"
-    assert (out / "sensitivity.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 3
+    assert (out / "sensitivity.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 4
 
 
 FAULTS = Path(__file__).parents[2] / "simulations" / "faults.toml"
@@ -160,6 +174,24 @@ FAULTS = Path(__file__).parents[2] / "simulations" / "faults.toml"
          "routing.retry_seconds[1]: must be a positive number of seconds, got -1"),
         (["sweep", str(SMALL), "--vary", "scenario.seed=1,2"],
          "docexchange: invalid-argument: --vary scenario.seed: replications set the seed; use --seed for the first one"),
+        (["sweep", str(SMALL), "--vary", "scenario.registry=/work/agencies/government-2025.toml"],
+         "docexchange: invalid-argument: --vary scenario.registry: the files a scenario names travel with it as "
+         "they are; to use another, write a scenario that names it"),
+        (["sweep", str(SMALL), "--vary", "delays.paper_days=1", "--vary", 'delays."paper_days"=2'],
+         'docexchange: invalid-argument: --vary delays."paper_days": given twice; list all its values in one --vary'),
+        (["sweep", str(SMALL), "--vary", "adoption.province[1]={mail_use=0.5}", "--vary", "adoption.province[1].dms=1"],
+         "docexchange: invalid-argument: --vary adoption.province[1].dms: inside --vary adoption.province[1]; "
+         "vary one or the other"),
+        (["sweep", str(SMALL), "--vary", "delays.paper_days=0.5,0.50"],
+         "docexchange: invalid-argument: --vary delays.paper_days=0.5,0.50: a value is listed twice"),
+        (["run", str(SMALL), "--workers", "2"],
+         "docexchange: invalid-argument: --workers and --cluster run replications: give --replications N (N > 1); "
+         "one run runs here"),
+        (["compare", str(SMALL), str(FAULTS)],
+         f"docexchange: invalid-argument: B ({FAULTS}): --engine plan: the scenario's faults (axis-outage, "
+         "certificate-revoked, clock-skew, duplicate-storm, forged, mail-outage, node-outage, partition, "
+         "receipts-lost, slow-link, tampered) act on the network and the nodes, which the plan engine does not "
+         "run; use --engine protocol"),
         (["sweep", str(SMALL), "--vary", "delays.paper_days=1", "--vary", "delays.paper_days=2"],
          "docexchange: invalid-argument: --vary delays.paper_days: given twice; list all its values in one --vary"),
         (["sweep", str(SMALL), "--vary", "delays.paper_days=1", "--replications", "0"],
