@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         run,
         sensitivity,
         serve,
+        status,
         sweep,
         walk,
     )
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         run,
         sensitivity,
         serve,
+        status,
         sweep,
         walk,
     ):

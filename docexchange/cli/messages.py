@@ -60,9 +60,9 @@ def register(sub: Any) -> None:
     new.add_argument("--number", type=int, metavar="N", help="explicit number instead of the yearly series")
     new.add_argument(
         "--numbering",
-        default=".docexchange-numbering.json",
         metavar="FILE",
-        help="where the per-agency yearly counters are kept",
+        help="where the per-agency yearly counters are kept (default: $XDG_STATE_HOME/docexchange/"
+        "numbering.json, i.e. ~/.local/state/docexchange/numbering.json; never the current folder)",
     )
     new.add_argument(
         "--registry", metavar="FILE", help="registry data file (default: agencies/government-2008.toml)"
@@ -92,6 +92,13 @@ def register(sub: Any) -> None:
 
     inspect = sub.add_parser("inspect", help="a readable summary of a message (nothing is verified)")
     inspect.add_argument("file", metavar="FILE")
+    inspect.add_argument(
+        "--json",
+        action="store_true",
+        help="the fields as JSON: kind, from, to, document_id, code_number, code_notation, "
+        "promulgation_date, type, subject, attachments, bussiness_doc_type (a status: status_code, "
+        "response_for, timestamp)",
+    )
     inspect.set_defaults(handler=run_inspect)
 
 
@@ -99,7 +106,7 @@ def _read(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "wb") as stream:
@@ -107,7 +114,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _instant(text: str | None) -> Any:
+def instant(text: str | None) -> Any:
     if text is None:
         return SystemClock().now()
     try:
@@ -133,7 +140,7 @@ def run_new(args: argparse.Namespace) -> int:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, str(exc)) from None
     now = SystemClock().now()
     promulgation = parse_date(args.date, "--date") or now.date()
-    numbering = Path(args.numbering)
+    numbering = Path(args.numbering) if args.numbering else default_numbering()
     numberer = (
         DocumentNumberer.restore(json.loads(numbering.read_text()))
         if numbering.exists()
@@ -162,9 +169,9 @@ def run_new(args: argparse.Namespace) -> int:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, str(exc)) from None
     data = to_bytes(build_document(message))
     parse_message(data)  # every message we build must validate
-    _write_atomic(Path(args.output), data)
+    write_atomic(Path(args.output), data)
     if args.number is None:
-        _write_atomic(numbering, json.dumps(numberer.snapshot(), indent=1).encode())
+        write_atomic(numbering, json.dumps(numberer.snapshot(), indent=1).encode())
     print(f"{args.output}: {message.code.text} — {message.document_id}")
     return 0
 
@@ -184,7 +191,7 @@ def run_sign(args: argparse.Namespace) -> int:
     root, _ = parse_message(data)
     store, validator = _open_pki(args.certs)
     signer = AgencySigner(store, validator, hash_choice=HashChoice.SHA1 if args.sha1 else HashChoice.SHA256)
-    at = _instant(args.at)
+    at = instant(args.at)
     try:
         signed = signer.sign(root, at)
     except ValueError as exc:
@@ -193,7 +200,7 @@ def run_sign(args: argparse.Namespace) -> int:
         print(f"{exc.code.value}: {exc.message}")
         return 1
     out = Path(args.output or args.file)
-    _write_atomic(out, to_bytes(signed))
+    write_atomic(out, to_bytes(signed))
     print(f"{out}: signed at {at.isoformat()}")
     return 0
 
@@ -204,7 +211,7 @@ def run_verify(args: argparse.Namespace) -> int:
     data = _read(args.file)
     _, validator = _open_pki(args.certs)
     verifier = MessageVerifier(validator, policy=SignaturePolicy(allow_sha1=args.allow_sha1))
-    at = _instant(args.at)
+    at = instant(args.at)
     try:
         verified = verifier.verify(data, at=at)
     except DocexchangeError as exc:
@@ -225,10 +232,19 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    from docexchange.cli.render import inspect_text
+    from docexchange.cli.render import inspect_json, inspect_text
 
     data = _read(args.file)
     root, kind = parse_message(data)
     message = read_document(root) if kind is MessageKind.DOCUMENT else read_status(root)
-    sys.stdout.write(inspect_text(message, root))
+    if args.json:
+        sys.stdout.write(json.dumps(inspect_json(message, root), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(inspect_text(message, root))
     return 0
+
+
+def default_numbering() -> Path:
+    """The per-user place of ``new``'s yearly counters (XDG state directory)."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "docexchange" / "numbering.json"

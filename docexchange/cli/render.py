@@ -57,6 +57,48 @@ def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
     }
 
 
+def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element) -> dict[str, Any]:
+    """The fields ``inspect --json`` prints, read from the message as it is (nothing verified).
+
+    A status names the document it answers: its ``response_for`` (DocumentId), ``to`` (that
+    document's sender, who receives the status) and that document's code and date.
+    """
+    claimed = len(all_signatures(root))
+    if isinstance(message, StatusMessage):
+        answered = message.response_for
+        number, _, notation = answered.code.partition("/")
+        return {
+            "kind": "status",
+            "from": message.from_.organ_id,
+            "to": [answered.organ_id],
+            "document_id": None,
+            "status_code": message.status_code.wire,
+            "response_for": answered.document_id,
+            "code_number": number,
+            "code_notation": notation,
+            "promulgation_date": answered.promulgation_date.isoformat(),
+            "description": message.description,
+            "timestamp": format_datetime(message.timestamp),
+            "signatures": claimed,
+        }
+    return {
+        "kind": "document",
+        "from": message.from_.organ_id,
+        "to": list(message.recipient_ids),
+        "document_id": message.document_id,
+        "code_number": message.code.code_number,
+        "code_notation": message.code.code_notation,
+        "promulgation_date": message.promulgation_info.promulgation_date.isoformat(),
+        "type": message.document_type.type,
+        "type_detail": message.document_type.type_detail,
+        "type_name": message.document_type.type_name,
+        "subject": message.subject,
+        "attachments": [a.attachment_name for a in message.attachments],
+        "bussiness_doc_type": int(message.bussiness.bussiness_doc_type),
+        "signatures": claimed,
+    }
+
+
 def verdict_json(verified: Verified) -> dict[str, Any]:
     result: dict[str, Any] = {"valid": True, "verified_at": format_datetime(verified.verified_at)}
     result["message"] = message_json(verified.message)
