@@ -40,10 +40,13 @@ def check(variant: Variant, options: RunOptions) -> None:
     try:
         _prepared(variant, options)
     except DocexchangeError as exc:
-        given = ", ".join(
-            f"{path.text}={label}" for (path, _), label in zip(variant.settings, variant.labels, strict=False)
-        )
-        raise DocexchangeError(exc.code, f"with {given or 'the varied values'}: {exc.message}") from None
+        if len(variant.labels) == len(variant.settings):  # a sweep cell: each key path and its value
+            given = ", ".join(
+                f"{p.text}={label}" for (p, _), label in zip(variant.settings, variant.labels, strict=True)
+            )
+        else:  # a move of several points (sensitivity): its own label
+            given = ", ".join(variant.labels) or "the varied values"
+        raise DocexchangeError(exc.code, f"with {given}: {exc.message}") from None
 
 
 def _prepared(variant: Variant, options: RunOptions) -> None:

@@ -160,8 +160,12 @@ def _replicated(args: argparse.Namespace) -> int:
     replicates = batch.run(executor, quiet=args.json)[0]
     ran = [r for r in replicates if r.report is not None]
     failure = failures_line([replicates])
-    if not ran:
-        print(f"docexchange: {failure}", file=sys.stderr)
+    if not ran:  # nothing to report on: only why each failed
+        out.mkdir(parents=True, exist_ok=True)
+        (out / REPLICATIONS_CSV).write_text(csv_text(replications_table(replicates)), encoding="utf-8")
+        print(
+            f"docexchange: every replication failed: {failure}; see {out / REPLICATIONS_CSV}", file=sys.stderr
+        )
         return 1
     first = ran[0].report
     assert first is not None
@@ -181,7 +185,7 @@ def _replicated(args: argparse.Namespace) -> int:
         print(f"Report: {out / REPORT_JSON}, {out / 'report.html'}, {out / REPLICATIONS_CSV}")
         print(
             f"The table is replication {ran[0].replication} (seed {ran[0].seed}); over {len(ran)} of "
-            f"{len(replicates)} replications (90 % interval: 5th–95th percentile):"
+            f"{len(replicates)} replications (the range holding 90 % of them: their 5th–95th percentiles):"
         )
         for line in spread_lines(report):
             print(line)

@@ -39,3 +39,7 @@ def refusing_replication(replication: int, task: Task) -> Outcome:
     if task.replication == replication:
         return Outcome(task.index, None, "invalid-argument: refused by the test")
     return run_task(task)
+
+
+def refusing_all(task: Task) -> Outcome:
+    return Outcome(task.index, None, "invalid-argument: refused by the test")

@@ -166,3 +166,25 @@ def test_a_failed_replication_is_recorded_and_the_run_says_so(
     assert f"lần lặp {shown} (hạt giống {seeds[shown]}" in (out / "report.html").read_text(encoding="utf-8")
     err = capsys.readouterr().err
     assert f"docexchange: 1 replication failed (first: replication {refused}, seed {seeds[refused]}: " in err
+
+
+class _RefusingAll(LocalPool):
+    def run(self, tasks: Sequence[Task], done: Done, runner: TaskRunner = run_task) -> list[Outcome]:
+        return super().run(tasks, done, runners.refusing_all)
+
+
+def test_when_every_replication_fails_only_why_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("docexchange.cli.run.executor_of", lambda args: _RefusingAll(2))
+    out = tmp_path / "run"
+    assert main(["run", str(SMALL), "--replications", "2", "--out", str(out)]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["replications.csv"]
+    rows = list(csv.DictReader((out / "replications.csv").open(encoding="utf-8")))
+    assert [(r["status"], r["reason"]) for r in rows] == [
+        ("failed", "invalid-argument: refused by the test")
+    ] * 2
+    assert (
+        "docexchange: every replication failed: 2 replications failed (first: replication 0"
+        in capsys.readouterr().err
+    )
