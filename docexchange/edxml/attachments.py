@@ -28,10 +28,36 @@ def encode_attachment(name: str, data: bytes) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def decode_attachment(
+def decode_wire_attachment(
     name: str, encoded: str, *, max_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES, limit: str = "the limit"
 ) -> bytes:
-    """The original bytes of an attachment; ParseError(invalid-attachment) on any defect."""
+    """An attachment as the real files carry it: base64 of a one-entry zip (VNPT's library, entry
+    named as it likes) or of the file itself (a received PDF) — told apart by the zip signature,
+    not by the ContentType, which producers label either way."""
+    try:
+        raw = base64.b64decode("".join(encoded.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ParseError(ReasonCode.INVALID_ATTACHMENT, f"attachment {name!r}: not valid base64") from None
+    if raw.startswith(b"PK\x03\x04"):
+        return decode_attachment(name, encoded, max_bytes=max_bytes, limit=limit, entry_name=False)
+    if len(raw) > max_bytes:
+        raise ParseError(
+            ReasonCode.INVALID_ATTACHMENT,
+            f"attachment {name!r}: {len(raw)} bytes, over {limit} ({max_bytes} bytes)",
+        )
+    return raw
+
+
+def decode_attachment(
+    name: str,
+    encoded: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    limit: str = "the limit",
+    entry_name: bool = True,
+) -> bytes:
+    """The original bytes of an attachment; ParseError(invalid-attachment) on any defect.
+    ``entry_name``: the zip's one entry must bear the attachment's name (this version's framing)."""
 
     def refuse(why: str) -> ParseError:
         return ParseError(ReasonCode.INVALID_ATTACHMENT, f"attachment {name!r}: {why}")
@@ -46,7 +72,7 @@ def decode_attachment(
             if len(entries) != 1:
                 raise refuse(f"the zip holds {len(entries)} entries; exactly one is expected")
             entry = entries[0]
-            if entry.filename != name:
+            if entry_name and entry.filename != name:
                 raise refuse(f"the zip entry is named {entry.filename!r}, not the attachment name")
             if entry.file_size > max_bytes:
                 raise refuse(f"it unpacks to {entry.file_size} bytes, over {limit} ({max_bytes} bytes)")

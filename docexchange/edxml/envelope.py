@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.namespaces import q
 from docexchange.edxml.schema import MessageKind
 
@@ -24,7 +25,8 @@ class EnvelopeSummary:
 
 
 def summarize(root: etree._Element, kind: MessageKind) -> EnvelopeSummary:
-    header = root.find(q("edXMLHeader"))
+    frame = frame_of(root)
+    header = frame.header
     if kind is MessageKind.DOCUMENT:
         mh = header.find(q("MessageHeader")) if header is not None else None
         if mh is None:
@@ -36,6 +38,8 @@ def summarize(root: etree._Element, kind: MessageKind) -> EnvelopeSummary:
             document_id=mh.findtext(q("DocumentId")) or "",
         )
     status = header.find(q("Status")) if header is not None else None
+    if status is None and header is not None and not frame.legacy:  # the real files' status
+        status = header.find(q("MessageHeader"))
     if status is None:
         raise ValueError("no Status")
     return EnvelopeSummary(

@@ -2,8 +2,9 @@
 
 Refusals, in the order they are checked (each a :class:`ParseError` with its reason code):
 ``too-large`` (byte size), ``forbidden-dtd`` (any DOCTYPE: no DTD, no entities, ever),
-``malformed-xml``, ``too-deep`` (nesting beyond the limit), ``wrong-namespace`` (root is not an
-edXML envelope), ``schema-invalid`` (XSD), ``invalid-attachment`` (attachment decoding).
+``malformed-xml``, ``too-deep`` (nesting beyond the limit), ``wrong-namespace`` (the root is
+neither the real framing's ``edXML`` nor this version's ``edXMLEnvelope``, named as found),
+``schema-invalid`` (XSD), ``invalid-attachment`` (attachment decoding).
 The parser never loads DTDs, never resolves entities and never touches the network.
 """
 
@@ -15,7 +16,13 @@ from typing import Any
 
 from lxml import etree
 
-from docexchange.edxml.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, decode_attachment
+from docexchange.clock import VIETNAM_TZ
+from docexchange.edxml.attachments import (
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    decode_attachment,
+    decode_wire_attachment,
+)
+from docexchange.edxml.frame import LEGACY_ROOT, WIRE_ROOT, Frame, frame_of
 from docexchange.edxml.model import (
     Attachment,
     Bussiness,
@@ -119,10 +126,12 @@ def parse_xml(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element:
         raise ParseError(ReasonCode.FORBIDDEN_DTD, "the message declares a DTD, which is refused")
     if _depth_exceeds(root, limits.max_depth):
         raise ParseError(ReasonCode.TOO_DEEP, f"the XML nests deeper than {limits.max_depth} levels")
-    if root.tag != q("edXMLEnvelope"):
+    if root.tag not in (WIRE_ROOT, LEGACY_ROOT):
+        name = etree.QName(root)
+        where = f"in namespace {name.namespace}" if name.namespace else "in no namespace"
         raise ParseError(
             ReasonCode.WRONG_NAMESPACE,
-            f"the root element is {root.tag!r}; expected edXMLEnvelope in namespace {EDXML_NS}",
+            f"the root element is {name.localname} {where}; expected edXML in namespace {EDXML_NS}",
         )
     return root
 
@@ -134,47 +143,102 @@ def parse_message(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[El
 
 
 # --- reading models out of a (validated) tree -------------------------------------------------
+#
+# Both framings are read by the same functions (a Frame says where the parts sit). This version's
+# own framing is strictly validated before; the real one varies between producers, so a field the
+# model can do without may be missing or empty, and dates come in either style: what a message must
+# have is checked here, naming the element.
 
 
 def _text(node: Element, name: str) -> str:
+    """A required element's text (it may be empty)."""
     child = node.find(q(name))
     if child is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"missing element {name}")
     return child.text or ""
 
 
-def _opt_text(node: Element, name: str) -> str | None:
-    child = node.find(q(name))
-    return None if child is None else (child.text or "")
+def _opt_text(node: Element | None, name: str) -> str:
+    """An optional element's text: "" when missing or empty."""
+    child = node.find(q(name)) if node is not None else None
+    return "" if child is None else (child.text or "").strip()
 
 
-def _date(text: str) -> date:
-    return date.fromisoformat(text.strip())
+def _int(node: Element | None, name: str, default: int) -> int:
+    text = _opt_text(node, name)
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {text!r} is not a number") from None
 
 
-def _datetime(text: str) -> datetime:
-    return datetime.fromisoformat(text.strip())
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y")
+_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
-def _organization(node: Element) -> Organization:
-    return Organization(
-        organ_id=_text(node, "OrganId"),
-        organ_name=_text(node, "OrganName"),
-        organization_in_charge=_text(node, "OrganizationInCharge"),
-        organ_add=_text(node, "OrganAdd"),
-        email=_text(node, "Email"),
-        telephone=_text(node, "Telephone"),
-        fax=_text(node, "Fax"),
-        website=_text(node, "Website"),
+def read_date(text: str, name: str = "date") -> date:
+    """``YYYY/MM/DD`` (the real files), ``YYYY-MM-DD`` (this version's) or ``DD/MM/YYYY`` (seen in
+    the wild); schema-invalid naming the element otherwise."""
+    value = text.strip()
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {value!r} is not a date (YYYY/MM/DD)")
+
+
+def read_instant(text: str, name: str = "Timestamp") -> datetime:
+    """ISO 8601 with an offset (this version's), or ``yyyy/MM/dd HH:mm:ss`` / ``dd/MM/yyyy
+    HH:mm:ss`` in Vietnam time (the real files, and a status builder in the wild)."""
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            return parsed
+    except ValueError:
+        pass
+    for pattern in _TIME_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).replace(tzinfo=VIETNAM_TZ)
+        except ValueError:
+            continue
+    raise ParseError(
+        ReasonCode.SCHEMA_INVALID, f"{name}: {value!r} is not a time (yyyy/MM/dd HH:mm:ss, Vietnam time)"
     )
 
 
-def _response_for(node: Element) -> ResponseFor:
+def _organization(node: Element | None, what: str) -> Organization:
+    if node is None:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"missing element {what}")
+    organ_id = _opt_text(node, "OrganId")
+    if not organ_id:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{what}: missing OrganId")
+    return Organization(
+        organ_id=organ_id,
+        organ_name=_opt_text(node, "OrganName"),
+        organization_in_charge=_opt_text(node, "OrganizationInCharge"),
+        organ_add=_opt_text(node, "OrganAdd"),
+        email=_opt_text(node, "Email"),
+        telephone=_opt_text(node, "Telephone"),
+        fax=_opt_text(node, "Fax"),
+        website=_opt_text(node, "Website"),
+    )
+
+
+def _response_for(node: Element | None) -> ResponseFor:
+    if node is None:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, "missing element ResponseFor")
+    document_id = _opt_text(node, "DocumentId")
+    if not document_id:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, "ResponseFor: missing DocumentId")
     return ResponseFor(
-        organ_id=_text(node, "OrganId"),
-        code=_text(node, "Code"),
-        promulgation_date=_date(_text(node, "PromulgationDate")),
-        document_id=_text(node, "DocumentId"),
+        organ_id=_opt_text(node, "OrganId"),
+        code=_opt_text(node, "Code"),
+        promulgation_date=read_date(_text(node, "PromulgationDate"), "ResponseFor/PromulgationDate"),
+        document_id=document_id,
     )
 
 
@@ -182,16 +246,23 @@ def _staff_info(node: Element | None) -> StaffInfo:
     if node is None:
         return StaffInfo()
     return StaffInfo(
-        _text(node, "Department"), _text(node, "Staff"), _text(node, "Mobile"), _text(node, "Email")
+        _opt_text(node, "Department"),
+        _opt_text(node, "Staff"),
+        _opt_text(node, "Mobile"),
+        _opt_text(node, "Email"),
     )
 
 
 def _trace_headers(node: Element | None) -> tuple[TraceHeader, ...]:
+    """Each hop; one with no time at all (an empty element, as producers write) says nothing."""
     if node is None:
         return ()
     return tuple(
-        TraceHeader(_text(th, "OrganId"), _datetime(_text(th, "Timestamp")))
+        TraceHeader(
+            _opt_text(th, "OrganId"), read_instant(_opt_text(th, "Timestamp"), "TraceHeader/Timestamp")
+        )
         for th in node.iterfind(q("TraceHeader"))
+        if _opt_text(th, "Timestamp")
     )
 
 
@@ -199,32 +270,32 @@ def _bussiness(node: Element | None) -> Bussiness:
     if node is None:
         return Bussiness()
     receivers = tuple(
-        Receiver(int(_text(r, "ReceiverType")), _text(r, "OrganId"))
-        for r in node.iterfind(f"{q('ReceiverList')}/{q('Receiver')}")
+        Receiver(_int(r, "ReceiverType", 1), _opt_text(r, "OrganId"))
+        for r in node.iterfind(f".//{q('ReceiverList')}/{q('Receiver')}")
     )
     replacements = tuple(
         ReplacementInfo(
-            _text(r, "DocumentId"),
+            _opt_text(r, "DocumentId"),
             tuple(o.text or "" for o in r.iterfind(f"{q('OrganIdList')}/{q('OrganId')}")),
         )
         for r in node.iterfind(f"{q('ReplacementInfoList')}/{q('ReplacementInfo')}")
     )
     return Bussiness(
-        bussiness_doc_type=BussinessDocType(int(_text(node, "BussinessDocType"))),
-        bussiness_doc_reason=_text(node, "BussinessDocReason"),
-        document_id=_text(node, "DocumentId"),
+        bussiness_doc_type=BussinessDocType(_int(node, "BussinessDocType", 0)),
+        bussiness_doc_reason=_opt_text(node, "BussinessDocReason"),
+        document_id=_opt_text(node, "DocumentId"),
         staff_info=_staff_info(node.find(q("StaffInfo"))),
         receivers=receivers,
         replacements=replacements,
     )
 
 
-def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
+def _attachments(frame: Frame, limits: ParseLimits) -> tuple[Attachment, ...]:
     manifest = {
         _text(ref, "ContentId"): ref
-        for ref in root.iterfind(f"{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
+        for ref in frame.envelope.iterfind(f"{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
     }
-    encoded = list(root.iterfind(f"{q('AttachmentEncoded')}/{q('Attachment')}"))
+    encoded = list(frame.attachments_parent.iterfind(f"{q('AttachmentEncoded')}/{q('Attachment')}"))
     if len(encoded) != len(manifest):
         raise ParseError(
             ReasonCode.INVALID_ATTACHMENT,
@@ -236,7 +307,7 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
         content_id = _text(node, "ContentId")
         ref = manifest.get(content_id)
         name = _text(node, "AttachmentName")
-        if ref is None or _text(ref, "AttachmentName") != name:
+        if ref is None or (frame.legacy and _text(ref, "AttachmentName") != name):
             raise ParseError(
                 ReasonCode.INVALID_ATTACHMENT, f"attachment {content_id!r} has no matching manifest entry"
             )
@@ -245,15 +316,20 @@ def _attachments(root: Element, limits: ParseLimits) -> tuple[Attachment, ...]:
             limit = f"what is left of the {limits.max_total_attachment_bytes}-byte limit for all attachments"
         else:
             budget, limit = limits.max_attachment_bytes, "the per-attachment limit"
-        data = decode_attachment(name, _text(node, "Value"), max_bytes=budget, limit=limit)
+        if frame.legacy:
+            data = decode_attachment(name, _text(node, "Value"), max_bytes=budget, limit=limit)
+        else:  # the real files carry the base64 in ContentTransferEncoded, zipped or not
+            data = decode_wire_attachment(
+                name, _text(node, "ContentTransferEncoded"), max_bytes=budget, limit=limit
+            )
         remaining -= len(data)
         result.append(
             Attachment(
                 content_id=content_id,
                 attachment_name=name,
-                content_type=_text(node, "ContentType"),
+                content_type=_opt_text(node, "ContentType") or _opt_text(ref, "ContentType"),
                 data=data,
-                description=_text(ref, "Description"),
+                description=_opt_text(ref, "Description"),
             )
         )
     return tuple(result)
@@ -286,58 +362,78 @@ def read_status(root: Element) -> StatusMessage:
 
 
 def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> DocumentMessage:
-    mh = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
+    frame = frame_of(root)
+    header = frame.header
+    mh = header.find(q("MessageHeader")) if header is not None else None
     if mh is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing MessageHeader")
-    code = mh.find(q("Code"))
-    pi = mh.find(q("PromulgationInfo"))
-    dt = mh.find(q("DocumentType"))
-    si = mh.find(q("SignerInfo"))
-    oi = mh.find(q("OtherInfo"))
-    if code is None or pi is None or dt is None or si is None or oi is None:
-        raise ParseError(ReasonCode.SCHEMA_INVALID, "incomplete MessageHeader")
+    code, pi, dt, si, oi = (
+        mh.find(q(n)) for n in ("Code", "PromulgationInfo", "DocumentType", "SignerInfo", "OtherInfo")
+    )
+    if pi is None:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, "missing element PromulgationInfo")
+    document_id = _opt_text(mh, "DocumentId")
+    if not document_id:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, "missing DocumentId")
     due = _opt_text(mh, "DueDate")
-    thl = root.find(f"{q('edXMLHeader')}/{q('TraceHeaderList')}")
+    thl = header.find(q("TraceHeaderList")) if header is not None else None
     return DocumentMessage(
-        from_=_organization(mh.find(q("From"))),  # type: ignore[arg-type]
-        to=tuple(_organization(t) for t in mh.iterfind(q("To"))),
-        document_id=_text(mh, "DocumentId"),
-        code=Code(_text(code, "CodeNumber"), _text(code, "CodeNotation")),
-        promulgation_info=PromulgationInfo(_text(pi, "Place"), _date(_text(pi, "PromulgationDate"))),
-        document_type=DocumentType(
-            int(_text(dt, "Type")), int(_text(dt, "TypeDetail")), _text(dt, "TypeName")
+        from_=_organization(mh.find(q("From")), "From"),
+        to=tuple(_organization(t, "To") for t in mh.iterfind(q("To"))),
+        document_id=document_id,
+        code=Code(_opt_text(code, "CodeNumber"), _opt_text(code, "CodeNotation")),
+        promulgation_info=PromulgationInfo(
+            _opt_text(pi, "Place"), read_date(_text(pi, "PromulgationDate"), "PromulgationDate")
         ),
-        subject=_text(mh, "Subject"),
-        content=_text(mh, "Content"),
-        signer_info=SignerInfo(_text(si, "Competence"), _text(si, "Position"), _text(si, "FullName")),
-        due_date=_date(due) if due else None,
+        document_type=DocumentType(_int(dt, "Type", 0), _int(dt, "TypeDetail", 0), _opt_text(dt, "TypeName")),
+        subject=_opt_text(mh, "Subject"),
+        content=_opt_text(mh, "Content"),
+        signer_info=SignerInfo(
+            _opt_text(si, "Competence"), _opt_text(si, "Position"), _opt_text(si, "FullName")
+        ),
+        due_date=read_date(due, "DueDate") if due else None,
         to_places=tuple(p.text or "" for p in mh.iterfind(f"{q('ToPlaces')}/{q('Place')}")),
         other_info=OtherInfo(
-            priority=Priority(int(_text(oi, "Priority"))),
-            sphere_of_promulgation=_text(oi, "SphereOfPromulgation"),
-            typer_notation=_text(oi, "TyperNotation"),
-            promulgation_amount=int(_text(oi, "PromulgationAmount")),
-            page_amount=int(_text(oi, "PageAmount")),
-            appendixes=tuple(a.text or "" for a in oi.iterfind(f"{q('Appendixes')}/{q('Appendix')}")),
+            priority=Priority(_int(oi, "Priority", 0)),
+            sphere_of_promulgation=_opt_text(oi, "SphereOfPromulgation"),
+            typer_notation=_opt_text(oi, "TyperNotation"),
+            promulgation_amount=_int(oi, "PromulgationAmount", 1),
+            page_amount=_int(oi, "PageAmount", 1),
+            appendixes=tuple(a.text or "" for a in oi.iterfind(f"{q('Appendixes')}/{q('Appendix')}"))
+            if oi is not None
+            else (),
         ),
-        response_for=tuple(_response_for(r) for r in mh.iterfind(q("ResponseFor"))),
-        steering_type=SteeringType(int(_text(mh, "SteeringType"))),
+        response_for=tuple(
+            _response_for(r) for r in mh.iterfind(q("ResponseFor")) if _opt_text(r, "DocumentId")
+        ),
+        steering_type=SteeringType(_int(mh, "SteeringType", 1)),
         trace_headers=_trace_headers(thl),
         bussiness=_bussiness(thl.find(q("Bussiness")) if thl is not None else None),
-        attachments=_attachments(root, limits) if attachments else (),
+        attachments=_attachments(frame, limits) if attachments else (),
     )
 
 
 def _read_status(root: Element) -> StatusMessage:
-    st = root.find(f"{q('edXMLHeader')}/{q('Status')}")
+    frame = frame_of(root)
+    header = frame.header
+    st = None
+    if header is not None:  # this version's Status; the real files' MessageHeader (or Status)
+        st = header.find(q("Status"))
+        if st is None and not frame.legacy:
+            st = header.find(q("MessageHeader"))
     if st is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing Status")
+    code = _opt_text(st, "StatusCode")
+    try:
+        status_code = StatusCode(int(code))
+    except ValueError:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"StatusCode: {code!r} is not a status code") from None
     return StatusMessage(
-        response_for=_response_for(st.find(q("ResponseFor"))),  # type: ignore[arg-type]
-        from_=_organization(st.find(q("From"))),  # type: ignore[arg-type]
-        status_code=StatusCode(int(_text(st, "StatusCode"))),
-        description=_text(st, "Description"),
-        timestamp=_datetime(_text(st, "Timestamp")),
+        response_for=_response_for(st.find(q("ResponseFor"))),
+        from_=_organization(st.find(q("From")), "From"),
+        status_code=status_code,
+        description=_opt_text(st, "Description"),
+        timestamp=read_instant(_text(st, "Timestamp")),
         staff_info=_staff_info(st.find(q("StaffInfo"))),
-        trace_headers=_trace_headers(root.find(f"{q('edXMLHeader')}/{q('TraceHeaderList')}")),
+        trace_headers=_trace_headers(header.find(q("TraceHeaderList")) if header is not None else None),
     )

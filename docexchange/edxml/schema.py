@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.namespaces import q
 from docexchange.errors import ParseError, ReasonCode
 
@@ -20,33 +21,49 @@ class MessageKind(StrEnum):
 
 
 _SCHEMA_FILES = {MessageKind.DOCUMENT: "edxml-document.xsd", MessageKind.STATUS: "edxml-status.xsd"}
+WIRE_SCHEMA = "edxml-wire.xsd"
+"""The real framing, as read (tolerant of what varies between producers: see the file)."""
 
 
 @cache
-def schema_for(kind: MessageKind) -> etree.XMLSchema:
-    path = SCHEMA_DIR / _SCHEMA_FILES[kind]
+def _schema(name: str) -> etree.XMLSchema:
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    return etree.XMLSchema(etree.parse(str(path), parser))
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / name), parser))
+
+
+def schema_for(kind: MessageKind) -> etree.XMLSchema:
+    """The schema of this version's own (legacy) framing for ``kind``."""
+    return _schema(_SCHEMA_FILES[kind])
 
 
 def message_kind(root: etree._Element) -> MessageKind:
-    """Document or status, from the first child of the header; schema-invalid otherwise."""
-    header = root.find(q("edXMLHeader"))
-    first = header[0] if header is not None and len(header) else None
-    if first is not None and first.tag == q("MessageHeader"):
-        return MessageKind.DOCUMENT
-    if first is not None and first.tag == q("Status"):
+    """Document or status: this version's framing starts its header with MessageHeader or Status;
+    the real framing's status is a MessageHeader (or Status) holding a StatusCode."""
+    frame = frame_of(root)
+    header = frame.header
+    if frame.legacy:
+        first = header[0] if header is not None and len(header) else None
+        if first is not None and first.tag == q("MessageHeader"):
+            return MessageKind.DOCUMENT
+        if first is not None and first.tag == q("Status"):
+            return MessageKind.STATUS
+        raise ParseError(
+            ReasonCode.SCHEMA_INVALID,
+            "the edXMLHeader must start with MessageHeader (document) or Status (status message)",
+        )
+    if header is not None and header.find(q("Status")) is not None:
         return MessageKind.STATUS
-    raise ParseError(
-        ReasonCode.SCHEMA_INVALID,
-        "the edXMLHeader must start with MessageHeader (document) or Status (status message)",
-    )
+    message_header = header.find(q("MessageHeader")) if header is not None else None
+    if message_header is None:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, "the edXMLHeader holds no MessageHeader (nor Status)")
+    return MessageKind.STATUS if message_header.find(q("StatusCode")) is not None else MessageKind.DOCUMENT
 
 
 def validate(root: etree._Element, kind: MessageKind | None = None) -> MessageKind:
-    """Validate against the XSD of the message's kind; ParseError(schema-invalid) names the first error."""
+    """Validate against the XSD of the message's framing and kind; ParseError(schema-invalid) names
+    the first error."""
     kind = kind or message_kind(root)
-    schema = schema_for(kind)
+    schema = schema_for(kind) if frame_of(root).legacy else _schema(WIRE_SCHEMA)
     if not schema.validate(root):
         error = schema.error_log.last_error  # type: ignore[attr-defined]
         where = f"line {error.line}: " if error is not None and error.line else ""

@@ -131,6 +131,11 @@ def _header_placeholder(root: Element, what: str) -> None:
     """Put signxml's placeholder at the end of edXMLHeader of an unsigned message."""
     if all_signatures(root):
         raise ValueError(f"the {what} already carries a signature")
+    if root.tag == q("edXML"):
+        raise ValueError(
+            "in the real framing (root edXML), which this version reads but does not sign yet; "
+            "it signs the messages it writes itself (root edXMLEnvelope)"
+        )
     header = root.find(q("edXMLHeader"))
     if header is None:
         raise ValueError("not an edXML envelope: no edXMLHeader")
