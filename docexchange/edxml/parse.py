@@ -159,13 +159,13 @@ def _text(node: Element, name: str) -> str:
 
 
 def _opt_text(node: Element | None, name: str) -> str:
-    """An optional element's text: "" when missing or empty."""
+    """An optional element's text, as written: "" when missing or empty."""
     child = node.find(q(name)) if node is not None else None
-    return "" if child is None else (child.text or "").strip()
+    return "" if child is None else (child.text or "")
 
 
 def _int(node: Element | None, name: str, default: int) -> int:
-    text = _opt_text(node, name)
+    text = _opt_text(node, name).strip()
     if not text:
         return default
     try:
@@ -214,7 +214,7 @@ def _organization(node: Element | None, what: str) -> Organization:
     if node is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"missing element {what}")
     organ_id = _opt_text(node, "OrganId")
-    if not organ_id:
+    if not organ_id.strip():
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"{what}: missing OrganId")
     return Organization(
         organ_id=organ_id,
@@ -232,7 +232,7 @@ def _response_for(node: Element | None) -> ResponseFor:
     if node is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing element ResponseFor")
     document_id = _opt_text(node, "DocumentId")
-    if not document_id:
+    if not document_id.strip():
         raise ParseError(ReasonCode.SCHEMA_INVALID, "ResponseFor: missing DocumentId")
     return ResponseFor(
         organ_id=_opt_text(node, "OrganId"),
@@ -262,7 +262,7 @@ def _trace_headers(node: Element | None) -> tuple[TraceHeader, ...]:
             _opt_text(th, "OrganId"), read_instant(_opt_text(th, "Timestamp"), "TraceHeader/Timestamp")
         )
         for th in node.iterfind(q("TraceHeader"))
-        if _opt_text(th, "Timestamp")
+        if _opt_text(th, "Timestamp").strip()
     )
 
 
@@ -373,9 +373,9 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
     if pi is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing element PromulgationInfo")
     document_id = _opt_text(mh, "DocumentId")
-    if not document_id:
+    if not document_id.strip():
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing DocumentId")
-    due = _opt_text(mh, "DueDate")
+    due = _opt_text(mh, "DueDate").strip()
     thl = header.find(q("TraceHeaderList")) if header is not None else None
     return DocumentMessage(
         from_=_organization(mh.find(q("From")), "From"),
@@ -423,7 +423,7 @@ def _read_status(root: Element) -> StatusMessage:
             st = header.find(q("MessageHeader"))
     if st is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing Status")
-    code = _opt_text(st, "StatusCode")
+    code = _opt_text(st, "StatusCode").strip()
     try:
         status_code = StatusCode(int(code))
     except ValueError:
