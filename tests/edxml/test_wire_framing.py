@@ -57,6 +57,8 @@ def test_a_real_framed_document_reads_with_its_attachments_beside_the_envelope()
         {"date": "11/04/2019"},
         {"signature": False},
         {"stamp": "11/04/2019 09:15:00"},
+        {"stamp": "2019-04-11T09:15:00"},  # ISO without an offset: Vietnam time
+        {"stamp": "2019-04-11T02:15:00+00:00"},  # the same instant, with an offset
     ],
 )
 def test_producers_variants_read_the_same(variant: dict[str, object]) -> None:
