@@ -62,13 +62,15 @@ def add_engine_option(parser: argparse.ArgumentParser, *, default: str | None) -
         "--engine",
         choices=("protocol", "plan"),
         default=default,
-        help="plan (default for replications): the same draws without messages, fast; protocol: "
-        "every message real (needed for faults)",
+        help="protocol (default for one run): real nodes sign, send, verify and answer every message, "
+        "needed for faults; plan (default for replications): the same workload, adoption, routing and "
+        "delay draws without messages — whole years in seconds, the same shares",
     )
     parser.add_argument(
         "--transport",
         choices=[t.value for t in TransportChoice],
-        help="the protocol engine's transport (default: the scenario's)",
+        help="the protocol engine's transport (default: the scenario's; memory: no network, the report "
+        "says so)",
     )
 
 

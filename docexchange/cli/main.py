@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 a verdict against the input (e.g. an invalid signature)
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
@@ -23,42 +24,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from docexchange.cli import (
-        agencies,
-        audit,
-        certs,
-        compare,
-        demo,
-        messages,
-        report,
-        route,
-        run,
-        sensitivity,
-        serve,
-        status,
-        sweep,
-        walk,
-    )
+COMMANDS = (
+    "agencies", "audit", "certs", "compare", "demo", "messages", "report", "route", "run", "sensitivity",
+    "serve", "status", "sweep", "walk",
+)  # fmt: skip
+"""The modules of ``docexchange.cli`` that register subcommands (imported when the parser is built)."""
 
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="docexchange", description="Secure electronic document exchange simulator.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in (
-        agencies,
-        audit,
-        certs,
-        compare,
-        demo,
-        messages,
-        report,
-        route,
-        run,
-        sensitivity,
-        serve,
-        status,
-        sweep,
-        walk,
-    ):
+    for name in COMMANDS:
+        module = importlib.import_module(f"docexchange.cli.{name}")
         module.register(sub)
     return parser
 

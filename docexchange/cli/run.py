@@ -29,6 +29,7 @@ from docexchange.batch.sources import ScenarioFiles
 from docexchange.batch.summary import replications_record, replications_table
 from docexchange.cli.batch import (
     Batch,
+    add_engine_option,
     add_executor_options,
     checked_seed,
     executor_of,
@@ -70,18 +71,7 @@ def register(sub: Any) -> None:
         help="thin the workload (0–1]: sign exactly the full run's documents whose seeded draw "
         "falls below S — same DocumentIds, dates and recipients; a quick look at the same shares",
     )
-    parser.add_argument(
-        "--transport",
-        choices=[t.value for t in TransportChoice],
-        help="override the scenario's transport (memory: no network; the report says so)",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("protocol", "plan"),
-        help="protocol (default for one run): real nodes sign, send, verify and answer every message; "
-        "plan (default with --replications): the same workload, adoption, routing and delay draws "
-        "without messages — whole years in seconds, the same shares; faults need the protocol engine",
-    )
+    add_engine_option(parser, default=None)  # protocol for one run, plan for replications
     parser.add_argument(
         "--processes",
         type=int,

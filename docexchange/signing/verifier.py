@@ -36,6 +36,7 @@ from signxml.exceptions import (
 from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from docexchange.clock import Clock, SystemClock, as_vietnam_time
+from docexchange.edxml.frame import WIRE_ROOT
 from docexchange.edxml.model import DocumentMessage
 from docexchange.edxml.namespaces import ds, q, xades
 from docexchange.edxml.parse import (
@@ -122,6 +123,12 @@ class MessageVerifier:
         now = self._verification_time(at)
         try:
             root, kind = parsed if parsed is not None else parse_message(data, self.limits)
+            if root.tag == WIRE_ROOT and all_signatures(root):
+                raise _fail(
+                    ReasonCode.SIGNATURE_LAYOUT,
+                    "the message is in the real framing (root edXML), whose signatures this version "
+                    "does not check yet",
+                )
             if kind is MessageKind.DOCUMENT:
                 return self._verify_document(root, now)
             return self._verify_status(root, now)

@@ -100,27 +100,49 @@ def test_a_wrong_root_or_namespace_is_refused_naming_what_was_found(
     )
 
 
-@pytest.mark.parametrize(
-    ("data", "reason", "detail"),
-    [
-        (wire.document(pdf_name="../etc/passwd"), "schema-invalid", "AttachmentName"),
-        (wire.document(date="2019-13-45"), "schema-invalid", "PromulgationDate: '2019-13-45' is not a date"),
-        (wire.document(stamp="yesterday"), "schema-invalid", "TraceHeader/Timestamp: 'yesterday' is not a time"),
-        (wire.document().replace(b"<ContentId>cid:2</ContentId>", b"<ContentId>cid:9</ContentId>"),
-         "invalid-attachment", "attachment 'cid:9' has no matching manifest entry"),
-        (wire.document().replace(b"<edXML:Subject>", b"<edXML:Subjekt>").replace(b"</edXML:Subject>", b"</edXML:Subjekt>"),
-         "schema-invalid", "Subjekt"),
-        (wire.status(code="07"), "schema-invalid", "StatusCode: '07' is not a status code"),
-    ],
-)  # fmt: skip
-def test_hostile_real_framed_input_is_refused_with_its_reason(data: bytes, reason: str, detail: str) -> None:
+def _refusal(data: bytes) -> ParseError:
     with pytest.raises(ParseError) as caught:
         root, kind = parse_message(data)
         if kind is MessageKind.DOCUMENT:
             read_document(root)
         else:
             read_status(root)
-    assert caught.value.code.value == reason and detail in caught.value.message, str(caught.value)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("data", "refusal"),
+    [
+        (wire.document(date="2019-13-45"), "schema-invalid: PromulgationDate: '2019-13-45' is not a date (YYYY/MM/DD)"),
+        (wire.document(stamp="yesterday"),
+         "schema-invalid: TraceHeader/Timestamp: 'yesterday' is not a time (yyyy/MM/dd HH:mm:ss, Vietnam time)"),
+        (wire.document().replace(b"<ContentId>cid:2</ContentId>", b"<ContentId>cid:9</ContentId>"),
+         "invalid-attachment: attachment 'cid:9' has no matching manifest entry"),
+        (wire.document().replace(b"<edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:OrganizationInCharge/>",
+                                 b"<edXML:OrganizationInCharge/>"),
+         "schema-invalid: From: missing OrganId"),
+        (wire.status(code="07"), "schema-invalid: StatusCode: '07' is not a status code"),
+        (wire.status(code="ba"), "schema-invalid: StatusCode: 'ba' is not a status code"),
+    ],
+)  # fmt: skip
+def test_hostile_real_framed_input_is_refused_with_its_reason(data: bytes, refusal: str) -> None:
+    assert str(_refusal(data)) == refusal
+
+
+@pytest.mark.parametrize(
+    ("data", "element"),
+    [
+        (wire.document(pdf_name="../etc/passwd"), "AttachmentName"),  # a path, not a plain file name
+        (wire.document().replace(b"<edXML:Subject>", b"<edXML:Subjekt>").replace(b"</edXML:Subject>", b"</edXML:Subjekt>"),
+         "Subjekt"),  # an element the framing does not have
+    ],
+)  # fmt: skip
+def test_what_the_wire_schema_does_not_allow_is_refused_naming_the_element(data: bytes, element: str) -> None:
+    refusal = _refusal(data)
+    assert refusal.code.value == "schema-invalid"
+    assert (
+        refusal.message.startswith("not a valid edXML document message: line ") and element in refusal.message
+    )
 
 
 def test_inspect_json_reads_real_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -160,3 +182,20 @@ def test_verify_refuses_an_unsigned_real_file_and_sign_says_it_cannot_yet(
         "does not sign yet; it signs the messages it writes itself (root edXMLEnvelope)\n"
     )
     assert not (tmp_path / "signed.edxml").exists()
+
+
+def test_a_real_file_with_an_xmldsig_signature_is_refused_for_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], certs: Path
+) -> None:
+    signature = b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/></ds:Signature>'
+    doc = tmp_path / "signed.edxml"
+    doc.write_bytes(
+        wire.document(signature=False).replace(
+            b"</edXML:TraceHeaderList>", b"</edXML:TraceHeaderList>" + signature
+        )
+    )
+    assert main(["verify", str(doc), "--certs", str(certs)]) == 1
+    assert capsys.readouterr().out == (
+        "signature-layout: the message is in the real framing (root edXML), whose signatures this version "
+        "does not check yet\n"
+    )
