@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -49,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DocexchangeError as exc:
         print(f"docexchange: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``… | head``): nothing more to say to it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush is quiet too
+        return 1
     except OSError as exc:
         print(f"docexchange: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
