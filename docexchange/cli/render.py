@@ -9,6 +9,7 @@ from lxml import etree
 from docexchange.edxml.build import format_datetime
 from docexchange.edxml.model import DocumentMessage, StatusMessage
 from docexchange.edxml.namespaces import ds, xades
+from docexchange.edxml.numbering import is_legal_normative_notation
 from docexchange.signing.layout import all_signatures
 from docexchange.signing.result import Verified, VerifiedDocument
 
@@ -44,7 +45,7 @@ def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
         "promulgation_date": message.promulgation_info.promulgation_date.isoformat(),
         "place": message.promulgation_info.place,
         "type": message.document_type.type_name,
-        "legal_normative": message.document_type.type == 1,
+        "legal_normative": is_legal_normative_notation(message.code.code_notation),
         "subject": message.subject,
         "signer": {
             "competence": message.signer_info.competence,

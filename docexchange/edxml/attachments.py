@@ -57,7 +57,7 @@ def decode_attachment(
     entry_name: bool = True,
 ) -> bytes:
     """The original bytes of an attachment; ParseError(invalid-attachment) on any defect.
-    ``entry_name``: the zip's one entry must bear the attachment's name (this version's framing)."""
+    ``entry_name``: the zip's one entry must bear the attachment's name (the legacy framing)."""
 
     def refuse(why: str) -> ParseError:
         return ParseError(ReasonCode.INVALID_ATTACHMENT, f"attachment {name!r}: {why}")

@@ -1,4 +1,11 @@
-"""Build edXML document and status messages as XML trees, in the element order of DOMAIN.md §5."""
+"""Build edXML document and status messages as XML trees, in the real wire framing.
+
+The framing, element order and value styles are those real systems exchange (DOMAIN.md §5, "The
+real wire format"; ``docs/edxml-real-framing.md``): root ``edXML`` (default namespace) holding the
+``edXML:edXMLEnvelope`` and, beside it, ``AttachmentEncoded``; dates ``YYYY/MM/DD``; times
+``yyyy/MM/dd HH:mm:ss`` in Vietnam time; a status message's fields in its ``MessageHeader``.
+``schemas/edxml-document.xsd`` and ``schemas/edxml-status.xsd`` describe exactly what is written.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from docexchange.edxml.attachments import encode_attachment
 from docexchange.edxml.model import (
     Attachment,
     Bussiness,
+    BussinessDocType,
     DocumentMessage,
     Organization,
     OtherInfo,
@@ -19,17 +27,24 @@ from docexchange.edxml.model import (
     StatusMessage,
     TraceHeader,
 )
-from docexchange.edxml.namespaces import NSMAP, q
+from docexchange.edxml.namespaces import EDXML_NS, NSMAP, q
 
 Element = etree._Element
 
 
 def format_date(value: date) -> str:
-    return value.isoformat()
+    """A date as the real files write it: ``2019/04/11`` (their library reads no ISO date)."""
+    return f"{value.year:04d}/{value.month:02d}/{value.day:02d}"
+
+
+def format_wire_time(value: datetime) -> str:
+    """A message time as the real files write it: ``2019/04/11 08:30:00``, Vietnam time, no offset."""
+    local = as_vietnam_time(value)
+    return f"{format_date(local.date())} {local:%H:%M:%S}"
 
 
 def format_datetime(value: datetime) -> str:
-    """ISO 8601 in Vietnam time with the +07:00 offset (Decision 28/2018)."""
+    """ISO 8601 in Vietnam time with the +07:00 offset: XAdES SigningTime (an xs:dateTime), reports."""
     return as_vietnam_time(value).isoformat(timespec="seconds")
 
 
@@ -84,53 +99,78 @@ def _trace_header_list(parent: Element, traces: tuple[TraceHeader, ...], bussine
     for trace in traces:
         th = etree.SubElement(node, q("TraceHeader"))
         _leaf(th, "OrganId", trace.organ_id)
-        _leaf(th, "Timestamp", format_datetime(trace.timestamp))
-    if bussiness is None:
-        return
-    bn = etree.SubElement(node, q("Bussiness"))
-    _leaf(bn, "BussinessDocType", int(bussiness.bussiness_doc_type))
-    _leaf(bn, "BussinessDocReason", bussiness.bussiness_doc_reason)
-    _leaf(bn, "DocumentId", bussiness.document_id)
-    _staff_info(bn, bussiness.staff_info)
-    receivers = etree.SubElement(bn, q("ReceiverList"))
-    for receiver in bussiness.receivers:
-        rn = etree.SubElement(receivers, q("Receiver"))
-        _leaf(rn, "ReceiverType", receiver.receiver_type)
-        _leaf(rn, "OrganId", receiver.organ_id)
-    replacements = etree.SubElement(bn, q("ReplacementInfoList"))
-    for replacement in bussiness.replacements:
-        rp = etree.SubElement(replacements, q("ReplacementInfo"))
-        _leaf(rp, "DocumentId", replacement.document_id)
-        organs = etree.SubElement(rp, q("OrganIdList"))
-        for organ_id in replacement.organ_ids:
-            _leaf(organs, "OrganId", organ_id)
+        _leaf(th, "Timestamp", format_wire_time(trace.timestamp))
+    if bussiness is not None:
+        _bussiness(node, bussiness)
 
 
-def _attachments(envelope: Element, attachments: tuple[Attachment, ...]) -> None:
+def _bussiness(parent: Element, bussiness: Bussiness) -> None:
+    """Bussiness (sic) in the real files' order: DocumentId, BussinessDocType, BussinessDocReason,
+    Paper, StaffInfo, then BussinessDocumentInfo (an update: the recipients it adds or removes) and
+    ReplacementInfoList (a replacement: the documents it replaces), when there are any."""
+    node = etree.SubElement(parent, q("Bussiness"))
+    _leaf(node, "DocumentId", bussiness.document_id)
+    _leaf(node, "BussinessDocType", int(bussiness.bussiness_doc_type))
+    _leaf(node, "BussinessDocReason", bussiness.bussiness_doc_reason)
+    _leaf(node, "Paper", 0)  # no paper copy follows: the document goes electronically only
+    _staff_info(node, bussiness.staff_info)
+    if bussiness.bussiness_doc_type is BussinessDocType.UPDATE or bussiness.receivers:
+        info = etree.SubElement(node, q("BussinessDocumentInfo"))
+        # Flags: 1 when the update changes the document's information / its recipients.
+        _leaf(info, "DocumentInfo", 0 if bussiness.receivers else 1)
+        _leaf(info, "DocumentReceiver", 1 if bussiness.receivers else 0)
+        receivers = etree.SubElement(info, q("ReceiverList"))
+        for receiver in bussiness.receivers:
+            rn = etree.SubElement(receivers, q("Receiver"))
+            _leaf(rn, "ReceiverType", receiver.receiver_type)
+            _leaf(rn, "OrganId", receiver.organ_id)
+    if bussiness.replacements:
+        replacements = etree.SubElement(node, q("ReplacementInfoList"))
+        for replacement in bussiness.replacements:
+            rp = etree.SubElement(replacements, q("ReplacementInfo"))
+            _leaf(rp, "DocumentId", replacement.document_id)
+            organs = etree.SubElement(rp, q("OrganIdList"))
+            for organ_id in replacement.organ_ids:
+                _leaf(organs, "OrganId", organ_id)
+
+
+def _manifest(envelope: Element, attachments: tuple[Attachment, ...]) -> None:
     body = etree.SubElement(envelope, q("edXMLBody"))
-    manifest = etree.SubElement(body, q("edXMLManifest"))
+    manifest = etree.SubElement(body, q("edXMLManifest"), version="1.0")
     for att in attachments:
         ref = etree.SubElement(manifest, q("Reference"))
         _leaf(ref, "ContentId", att.content_id)
         _leaf(ref, "ContentType", att.content_type)
         _leaf(ref, "Description", att.description)
         _leaf(ref, "AttachmentName", att.attachment_name)
-    if not attachments:
-        return
-    encoded = etree.SubElement(envelope, q("AttachmentEncoded"))
+
+
+def _attachment_encoded(root: Element, attachments: tuple[Attachment, ...]) -> None:
+    """``AttachmentEncoded`` beside the envelope: each file zipped (one entry) and base64-encoded
+    in ``ContentTransferEncoded``, the one child the real files write prefixed."""
+    encoded = etree.SubElement(root, q("AttachmentEncoded"))
     for att in attachments:
         node = etree.SubElement(encoded, q("Attachment"))
         _leaf(node, "ContentId", att.content_id)
         _leaf(node, "AttachmentName", att.attachment_name)
+        _leaf(node, "Description", att.description)
         _leaf(node, "ContentType", att.content_type)
-        _leaf(node, "ContentTransferEncoded", "base64")
-        _leaf(node, "Value", encode_attachment(att.attachment_name, att.data))
+        value = etree.SubElement(node, q("ContentTransferEncoded"), nsmap=NSMAP)
+        value.text = encode_attachment(att.attachment_name, att.data)
+
+
+def _frame() -> tuple[Element, Element, Element]:
+    """The root ``edXML`` (default namespace), its ``edXML:edXMLEnvelope`` and header."""
+    default: dict[str | None, str] = {None: EDXML_NS}
+    root = etree.Element(q("edXML"), nsmap=default)  # type: ignore[arg-type]  # lxml-stubs omit None
+    envelope = etree.SubElement(root, q("edXMLEnvelope"), nsmap=NSMAP)
+    header = etree.SubElement(envelope, q("edXMLHeader"))
+    return root, envelope, header
 
 
 def build_document(msg: DocumentMessage) -> Element:
-    """The unsigned ``edXMLEnvelope`` of a document message."""
-    envelope = etree.Element(q("edXMLEnvelope"), nsmap=NSMAP)
-    header = etree.SubElement(envelope, q("edXMLHeader"))
+    """The unsigned ``edXML`` of a document message (attachments beside the envelope)."""
+    root, envelope, header = _frame()
     mh = etree.SubElement(header, q("MessageHeader"))
     _organization(mh, "From", msg.from_)
     for recipient in msg.to:
@@ -154,35 +194,35 @@ def build_document(msg: DocumentMessage) -> Element:
     _leaf(si, "FullName", msg.signer_info.full_name)
     if msg.due_date is not None:
         _leaf(mh, "DueDate", format_date(msg.due_date))
-    places = etree.SubElement(mh, q("ToPlaces"))
-    for place in msg.to_places:
-        _leaf(places, "Place", place)
     _other_info(mh, msg.other_info)
     for rf in msg.response_for:
         _response_for(mh, rf)
     _leaf(mh, "SteeringType", int(msg.steering_type))
+    places = etree.SubElement(mh, q("ToPlaces"))
+    for place in msg.to_places:
+        _leaf(places, "Place", place)
     _trace_header_list(header, msg.trace_headers, msg.bussiness)
-    _attachments(envelope, msg.attachments)
-    etree.indent(envelope, space="  ")
-    return envelope
+    _manifest(envelope, msg.attachments)
+    if msg.attachments:
+        _attachment_encoded(root, msg.attachments)
+    etree.indent(root, space="  ")
+    return root
 
 
 def build_status(msg: StatusMessage) -> Element:
-    """The unsigned ``edXMLEnvelope`` of a status message."""
-    envelope = etree.Element(q("edXMLEnvelope"), nsmap=NSMAP)
-    header = etree.SubElement(envelope, q("edXMLHeader"))
-    status = etree.SubElement(header, q("Status"))
-    _response_for(status, msg.response_for)
-    _organization(status, "From", msg.from_)
-    _leaf(status, "StatusCode", msg.status_code.wire)
-    _leaf(status, "Description", msg.description)
-    _leaf(status, "Timestamp", format_datetime(msg.timestamp))
-    _staff_info(status, msg.staff_info)
+    """The unsigned ``edXML`` of a status message: its fields in the header's ``MessageHeader``."""
+    root, _, header = _frame()
+    mh = etree.SubElement(header, q("MessageHeader"))
+    _organization(mh, "From", msg.from_)
+    _response_for(mh, msg.response_for)
+    _staff_info(mh, msg.staff_info)
+    _leaf(mh, "StatusCode", msg.status_code.wire)
+    _leaf(mh, "Description", msg.description)
+    _leaf(mh, "Timestamp", format_wire_time(msg.timestamp))
     if msg.trace_headers:
         _trace_header_list(header, msg.trace_headers, None)
-    etree.SubElement(envelope, q("edXMLBody"))
-    etree.indent(envelope, space="  ")
-    return envelope
+    etree.indent(root, space="  ")
+    return root
 
 
 def to_bytes(root: Element) -> bytes:

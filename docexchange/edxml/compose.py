@@ -98,7 +98,7 @@ def compose(doc: NewDocument, numberer: DocumentNumberer) -> DocumentMessage:
         document_id=make_document_id(doc.sender.id, doc.promulgation_date, code),
         code=code,
         promulgation_info=PromulgationInfo(promulgation_place(doc.sender), doc.promulgation_date),
-        document_type=document_type(doc.kind, doc.legal_normative),
+        document_type=document_type(doc.kind),
         subject=doc.subject,
         content=doc.content,
         signer_info=SignerInfo(signer.competence, signer.position, signer.full_name),

@@ -1,10 +1,10 @@
-"""Where the parts of a message sit: the framing real systems exchange, and this version's own.
+"""Where the parts of a message sit: the framing real systems exchange, and the old one.
 
-The real framing (DOMAIN.md §5, "The real wire format"; ``docs/edxml-real-framing.md``) has the
-root ``edXML`` holding the ``edXMLEnvelope`` and, beside it, ``AttachmentEncoded``. The messages
-this version writes still have the envelope itself as root, with ``AttachmentEncoded`` inside it
-(the *legacy* framing). Readers find the envelope, its header and the attachments through a
-:class:`Frame`, whichever framing a message has.
+The real framing (DOMAIN.md §5, "The real wire format"; ``docs/edxml-real-framing.md``), which
+this version writes, has the root ``edXML`` holding the ``edXMLEnvelope`` and, beside it,
+``AttachmentEncoded``. Versions before it wrote the envelope itself as root, with
+``AttachmentEncoded`` inside it (the *legacy* framing), which is still read and verified, never
+written. Readers find the envelope, its header and the attachments through a :class:`Frame`.
 """
 
 from __future__ import annotations
@@ -21,22 +21,36 @@ Element = etree._Element
 WIRE_ROOT = q("edXML")
 LEGACY_ROOT = q("edXMLEnvelope")
 
+WIRE_HEADER_PATH = f"./{q('edXMLEnvelope')}/{q('edXMLHeader')}/"
+LEGACY_HEADER_PATH = f"./{q('edXMLHeader')}/"
+
 
 @dataclass(frozen=True)
 class Frame:
     root: Element
     envelope: Element
     legacy: bool
-    """True for the framing this version writes (the envelope as root)."""
+    """True for the framing of earlier versions (the envelope as root)."""
 
     @property
     def header(self) -> Element | None:
         return self.envelope.find(q("edXMLHeader"))
 
     @property
+    def message_header(self) -> Element | None:
+        """The header's ``MessageHeader``: a document's, or (real framing) a status's."""
+        header = self.header
+        return None if header is None else header.find(q("MessageHeader"))
+
+    @property
     def attachments_parent(self) -> Element:
         """The element holding ``AttachmentEncoded``: the root (real) or the envelope (legacy)."""
         return self.root
+
+    @property
+    def header_path(self) -> str:
+        """The header's path from the root, as an ElementPath prefix ending in ``/``."""
+        return LEGACY_HEADER_PATH if self.legacy else WIRE_HEADER_PATH
 
 
 def frame_of(root: Element) -> Frame:

@@ -99,8 +99,8 @@ class PromulgationInfo:
 
 @dataclass(frozen=True)
 class DocumentType:
-    type: int  # 1 legal-normative, 2 administrative
-    type_detail: int  # index in docexchange.edxml.numbering.DOCUMENT_TYPES
+    type: int  # the kind's code: 1 công văn (docexchange.edxml.numbering.DOCUMENT_KINDS)
+    type_detail: int  # 0 as the real files write it
     type_name: str  # Vietnamese name, e.g. "Quyết định"
 
 

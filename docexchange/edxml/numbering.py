@@ -19,14 +19,16 @@ from docexchange.edxml.model import Code, DocumentType
 
 @dataclass(frozen=True)
 class DocumentKind:
-    detail: int  # DocumentType/TypeDetail
+    code: int  # DocumentType/Type
     name: str  # Vietnamese name (TypeName)
     abbreviation: str  # "" for công văn
     always_legal_normative: bool = False
 
 
 # A selection of Decree 30 Appendix III abbreviations plus the legal-normative forms the
-# scenarios use. TypeDetail numbers are this project's own (the real code list is not public).
+# scenarios use. DocumentType/Type is 1 for a công văn as in the real files (DOMAIN.md §5); the
+# other numbers are this project's own, since no authoritative code list is public: TypeName
+# carries the meaning, and readers go by it first (routing.model.type_abbreviation_of).
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     DocumentKind(1, "Công văn", ""),
     DocumentKind(2, "Nghị quyết", "NQ"),
@@ -45,8 +47,8 @@ DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     DocumentKind(15, "Thông tư", "TT", always_legal_normative=True),
 )
 
-LEGAL_NORMATIVE = 1
-ADMINISTRATIVE = 2
+TYPE_DETAIL = 0
+"""DocumentType/TypeDetail as the real files write it (its code list is not public either)."""
 
 
 class Series(StrEnum):
@@ -76,16 +78,24 @@ def document_kind(code: str) -> DocumentKind:
         raise ValueError(f"unknown document type {code!r}; known: {known}") from None
 
 
-def kind_by_detail(detail: int) -> DocumentKind | None:
+def kind_by_code(code: int) -> DocumentKind | None:
+    """The kind a DocumentType/Type number stands for here (1 công văn), or None."""
     for kind in DOCUMENT_KINDS:
-        if kind.detail == detail:
+        if kind.code == code:
             return kind
     return None
 
 
-def document_type(kind: DocumentKind, legal_normative: bool) -> DocumentType:
-    is_lnd = legal_normative or kind.always_legal_normative
-    return DocumentType(LEGAL_NORMATIVE if is_lnd else ADMINISTRATIVE, kind.detail, kind.name)
+def document_type(kind: DocumentKind) -> DocumentType:
+    """A document's DocumentType. Whether it is legal-normative shows in its notation
+    (``28/2018/QĐ-TTg``: the year first), not here."""
+    return DocumentType(kind.code, TYPE_DETAIL, kind.name)
+
+
+def is_legal_normative_notation(notation: str) -> bool:
+    """A legal-normative notation starts with its year: ``2018/QĐ-TTg``."""
+    year, slash, _ = notation.partition("/")
+    return bool(slash) and len(year) == 4 and year.isdigit()
 
 
 def make_code(

@@ -3,7 +3,7 @@
 Refusals, in the order they are checked (each a :class:`ParseError` with its reason code):
 ``too-large`` (byte size), ``forbidden-dtd`` (any DOCTYPE: no DTD, no entities, ever),
 ``malformed-xml``, ``too-deep`` (nesting beyond the limit), ``wrong-namespace`` (the root is
-neither the real framing's ``edXML`` nor this version's ``edXMLEnvelope``, named as found),
+neither the real framing's ``edXML`` nor earlier versions' ``edXMLEnvelope``, named as found),
 ``schema-invalid`` (XSD), ``invalid-attachment`` (attachment decoding).
 The parser never loads DTDs, never resolves entities and never touches the network.
 """
@@ -144,10 +144,10 @@ def parse_message(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> tuple[El
 
 # --- reading models out of a (validated) tree -------------------------------------------------
 #
-# Both framings are read by the same functions (a Frame says where the parts sit). This version's
-# own framing is strictly validated before; the real one varies between producers, so a field the
-# model can do without may be missing or empty, and dates come in either style: what a message must
-# have is checked here, naming the element.
+# Both framings are read by the same functions (a Frame says where the parts sit). The legacy
+# framing is strictly validated before; the real one varies between producers, so a field the
+# model can do without may be missing or empty, and dates come in several styles: what a message
+# must have is checked here, naming the element.
 
 
 def _text(node: Element, name: str) -> str:
@@ -179,8 +179,8 @@ _TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", 
 
 
 def read_date(text: str, name: str = "date") -> date:
-    """``YYYY/MM/DD`` (the real files), ``YYYY-MM-DD`` (this version's) or ``DD/MM/YYYY`` (seen in
-    the wild); schema-invalid naming the element otherwise."""
+    """``YYYY/MM/DD`` (the real files, and what this version writes), ``YYYY-MM-DD`` (earlier
+    versions) or ``DD/MM/YYYY`` (seen in the wild); schema-invalid naming the element otherwise."""
     value = text.strip()
     for pattern in _DATE_FORMATS:
         try:
@@ -191,8 +191,9 @@ def read_date(text: str, name: str = "date") -> date:
 
 
 def read_instant(text: str, name: str = "Timestamp") -> datetime:
-    """ISO 8601 with an offset (this version's), or ``yyyy/MM/dd HH:mm:ss`` / ``dd/MM/yyyy
-    HH:mm:ss`` in Vietnam time (the real files, and a status builder in the wild)."""
+    """``yyyy/MM/dd HH:mm:ss`` in Vietnam time (the real files, and what this version writes),
+    ``dd/MM/yyyy HH:mm:ss`` (a status builder in the wild), or ISO 8601 (earlier versions, with
+    an offset; without one it is Vietnam time too)."""
     value = text.strip()
     try:
         parsed = datetime.fromisoformat(value)
@@ -417,7 +418,7 @@ def _read_status(root: Element) -> StatusMessage:
     frame = frame_of(root)
     header = frame.header
     st = None
-    if header is not None:  # this version's Status; the real files' MessageHeader (or Status)
+    if header is not None:  # the legacy Status; the real files' MessageHeader (or Status)
         st = header.find(q("Status"))
         if st is None and not frame.legacy:
             st = header.find(q("MessageHeader"))

@@ -20,7 +20,10 @@ class MessageKind(StrEnum):
     STATUS = "status"
 
 
-_SCHEMA_FILES = {MessageKind.DOCUMENT: "edxml-document.xsd", MessageKind.STATUS: "edxml-status.xsd"}
+_WRITTEN = {MessageKind.DOCUMENT: "edxml-document.xsd", MessageKind.STATUS: "edxml-status.xsd"}
+"""Exactly what this version writes (the real framing, strictly)."""
+_LEGACY = {MessageKind.DOCUMENT: "edxml-legacy-document.xsd", MessageKind.STATUS: "edxml-legacy-status.xsd"}
+"""The framing earlier versions wrote (the envelope as root): read, never written."""
 WIRE_SCHEMA = "edxml-wire.xsd"
 """The real framing, as read (tolerant of what varies between producers: see the file)."""
 
@@ -32,13 +35,13 @@ def _schema(name: str) -> etree.XMLSchema:
 
 
 def schema_for(kind: MessageKind) -> etree.XMLSchema:
-    """The schema of this version's own (legacy) framing for ``kind``."""
-    return _schema(_SCHEMA_FILES[kind])
+    """The strict schema of what this version writes for ``kind``."""
+    return _schema(_WRITTEN[kind])
 
 
 def message_kind(root: etree._Element) -> MessageKind:
-    """Document or status: this version's framing starts its header with MessageHeader or Status;
-    the real framing's status is a MessageHeader (or Status) holding a StatusCode."""
+    """Document or status: the legacy framing starts its header with MessageHeader or Status; the
+    real framing's status is a MessageHeader (or Status) holding a StatusCode."""
     frame = frame_of(root)
     header = frame.header
     if frame.legacy:
@@ -59,11 +62,13 @@ def message_kind(root: etree._Element) -> MessageKind:
     return MessageKind.STATUS if message_header.find(q("StatusCode")) is not None else MessageKind.DOCUMENT
 
 
-def validate(root: etree._Element, kind: MessageKind | None = None) -> MessageKind:
+def validate(root: etree._Element, kind: MessageKind | None = None, *, strict: bool = False) -> MessageKind:
     """Validate against the XSD of the message's framing and kind; ParseError(schema-invalid) names
-    the first error."""
+    the first error. A received real-framed message is held to the tolerant reading schema;
+    ``strict`` holds it to exactly what this version writes."""
     kind = kind or message_kind(root)
-    schema = schema_for(kind) if frame_of(root).legacy else _schema(WIRE_SCHEMA)
+    name = _LEGACY[kind] if frame_of(root).legacy else _WRITTEN[kind] if strict else WIRE_SCHEMA
+    schema = _schema(name)
     if not schema.validate(root):
         error = schema.error_log.last_error  # type: ignore[attr-defined]
         where = f"line {error.line}: " if error is not None and error.line else ""

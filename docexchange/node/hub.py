@@ -18,6 +18,7 @@ from cryptography import x509
 
 from docexchange.clock import Clock
 from docexchange.edxml.envelope import EnvelopeSummary, summarize
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.model import StatusCode
 from docexchange.edxml.namespaces import q
 from docexchange.edxml.parse import DEFAULT_LIMITS, ParseLimits, parse_message
@@ -197,5 +198,6 @@ class Hub:
 
 
 def _priority(root: Any) -> int:
-    text = root.findtext(f"{q('edXMLHeader')}/{q('MessageHeader')}/{q('OtherInfo')}/{q('Priority')}")
+    header = frame_of(root).message_header
+    text = header.findtext(f"{q('OtherInfo')}/{q('Priority')}") if header is not None else None
     return int(text) if text and text.isdigit() else 0

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from docexchange.edxml.model import DocumentMessage, Priority
-from docexchange.edxml.numbering import document_kind, kind_by_detail
+from docexchange.edxml.numbering import DocumentKind, document_kind, kind_by_code
 from docexchange.registry.names import unaccent
 
 
@@ -161,13 +161,15 @@ class DocumentTraits:
 
 
 def type_abbreviation_of(message: DocumentMessage) -> str:
-    """The Decree 30 abbreviation of a message's type: by TypeDetail, else by TypeName; "" if unknown."""
-    kind = kind_by_detail(message.document_type.type_detail)
+    """The Decree 30 abbreviation of a message's type: by TypeName, which carries the meaning in
+    the real files (their Type numbers vary between producers), else by this project's Type code;
+    "" if unknown."""
+    try:
+        kind: DocumentKind | None = document_kind(message.document_type.type_name)
+    except ValueError:
+        kind = kind_by_code(message.document_type.type)
     if kind is None:
-        try:
-            kind = document_kind(message.document_type.type_name)
-        except ValueError:
-            return ""
+        return ""
     return kind.abbreviation or "CV"
 
 

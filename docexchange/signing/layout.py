@@ -1,7 +1,8 @@
 """Where the two signatures sit in an edXML message (documented in schemas/README.md).
 
-- The competent person's signature: ``edXMLHeader/ds:Signature`` — XAdES-BES, enveloped,
-  ``Reference URI=""`` (the whole envelope minus this signature), plus references to its own
+- The competent person's signature: ``edXMLEnvelope/edXMLHeader/ds:Signature`` — XAdES-BES,
+  enveloped, ``Reference URI=""`` (the whole message from the root ``edXML``, the attachments
+  beside the envelope included, minus this signature), plus references to its own
   SignedProperties (SigningTime, SigningCertificateV2, SignerRole) and KeyInfo (the chain).
 - The agency's signature: a XAdES countersignature nested in the person's signature at
   ``…/ds:Object/xades:QualifyingProperties/xades:UnsignedProperties/
@@ -10,17 +11,20 @@
   document *including* the person's signature; the person's enveloped transform removes the
   person's signature with the nested agency signature inside it, so the person's signature
   verifies on its own. Status messages carry only an agency signature at ``edXMLHeader/ds:Signature``.
+
+Messages in the legacy framing (the envelope as root, written by earlier versions) have the same
+layout one level up; the locations follow the message's :class:`~docexchange.edxml.frame.Frame`.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from docexchange.edxml.namespaces import DS_NS, XADES_NS, ds, q, xades
+from docexchange.edxml.frame import Frame, frame_of
+from docexchange.edxml.namespaces import DS_NS, XADES_NS, ds, xades
 
 Element = etree._Element
 
-HEADER_LOCATION = f"./{q('edXMLHeader')}/"
 COUNTER_PATH = (
     ds("Object"),
     xades("QualifyingProperties"),
@@ -28,7 +32,17 @@ COUNTER_PATH = (
     xades("UnsignedSignatureProperties"),
     xades("CounterSignature"),
 )
-COUNTER_LOCATION = HEADER_LOCATION + f"{ds('Signature')}/" + "/".join(COUNTER_PATH) + "/"
+
+
+def header_location(frame: Frame) -> str:
+    """signxml's ``location`` of the header signature (the person's, or a status's agency's)."""
+    return frame.header_path
+
+
+def counter_location(frame: Frame) -> str:
+    """signxml's ``location`` of the agency's countersignature inside the person's signature."""
+    return frame.header_path + f"{ds('Signature')}/" + "/".join(COUNTER_PATH) + "/"
+
 
 PERSON_ID = "PersonSignature"
 AGENCY_ID = "AgencySignature"
@@ -39,7 +53,7 @@ def all_signatures(root: Element) -> list[Element]:
 
 
 def header_signature(root: Element) -> Element | None:
-    header = root.find(q("edXMLHeader"))
+    header = frame_of(root).header
     return None if header is None else header.find(ds("Signature"))
 
 

@@ -22,7 +22,8 @@ from signxml.algorithms import CanonicalizationMethod, SignatureConstructionMeth
 from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
 
 from docexchange.edxml.build import format_datetime
-from docexchange.edxml.namespaces import DS_NS, ds, q, xades
+from docexchange.edxml.frame import WIRE_ROOT, frame_of
+from docexchange.edxml.namespaces import DS_NS, ds, xades
 from docexchange.edxml.parse import xml_parser
 from docexchange.pki import SigningKey
 from docexchange.signing.layout import (
@@ -131,14 +132,14 @@ def _header_placeholder(root: Element, what: str) -> None:
     """Put signxml's placeholder at the end of edXMLHeader of an unsigned message."""
     if all_signatures(root):
         raise ValueError(f"the {what} already carries a signature")
-    if root.tag == q("edXML"):
+    if root.tag != WIRE_ROOT:
         raise ValueError(
-            "in the real framing (root edXML), which this version reads but does not sign yet; "
-            "it signs the messages it writes itself (root edXMLEnvelope)"
+            f"its root is {etree.QName(root).localname}: this version signs only the real framing "
+            "(root edXML); write the message again with docexchange new or docexchange status"
         )
-    header = root.find(q("edXMLHeader"))
+    header = frame_of(root).header
     if header is None:
-        raise ValueError("not an edXML envelope: no edXMLHeader")
+        raise ValueError("not an edXML message: its envelope has no edXMLHeader")
     etree.SubElement(header, ds("Signature"), nsmap={"ds": DS_NS}, Id="placeholder")
 
 

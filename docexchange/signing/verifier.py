@@ -36,9 +36,9 @@ from signxml.exceptions import (
 from signxml.xades.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from docexchange.clock import Clock, SystemClock, as_vietnam_time
-from docexchange.edxml.frame import WIRE_ROOT
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.model import DocumentMessage
-from docexchange.edxml.namespaces import ds, q, xades
+from docexchange.edxml.namespaces import ds, xades
 from docexchange.edxml.parse import (
     DEFAULT_LIMITS,
     ParseLimits,
@@ -52,11 +52,11 @@ from docexchange.errors import DocexchangeError, ParseError, ReasonCode, Verific
 from docexchange.pki import CertRole, PathValidator
 from docexchange.signing.layout import (
     AGENCY_ID,
-    COUNTER_LOCATION,
-    HEADER_LOCATION,
     PERSON_ID,
     all_signatures,
+    counter_location,
     counter_signature,
+    header_location,
     header_signature,
 )
 from docexchange.signing.policy import SignaturePolicy
@@ -123,12 +123,6 @@ class MessageVerifier:
         now = self._verification_time(at)
         try:
             root, kind = parsed if parsed is not None else parse_message(data, self.limits)
-            if root.tag == WIRE_ROOT and all_signatures(root):
-                raise _fail(
-                    ReasonCode.SIGNATURE_LAYOUT,
-                    "the message is in the real framing (root edXML), whose signatures this version "
-                    "does not check yet",
-                )
             if kind is MessageKind.DOCUMENT:
                 return self._verify_document(root, now)
             return self._verify_status(root, now)
@@ -190,8 +184,9 @@ class MessageVerifier:
         check_signature_shape(person_sig, countersigned=True)
         check_signature_shape(agency_sig, countersigned=False)
 
-        person = self._check_signature(root, HEADER_LOCATION, person_sig, CertRole.PERSON, now)
-        agency = self._check_signature(root, COUNTER_LOCATION, agency_sig, CertRole.ORGANISATION, now)
+        frame = frame_of(root)
+        person = self._check_signature(root, header_location(frame), person_sig, CertRole.PERSON, now)
+        agency = self._check_signature(root, counter_location(frame), agency_sig, CertRole.ORGANISATION, now)
         if agency.verdict.signing_time < person.verdict.signing_time:
             raise _fail(
                 ReasonCode.SIGNING_TIME_INVALID,
@@ -209,7 +204,9 @@ class MessageVerifier:
         self._check_layout(root, expected={id(signature)})
         check_unique_ids(root)
         check_signature_shape(signature, countersigned=False)
-        agency = self._check_signature(root, HEADER_LOCATION, signature, CertRole.ORGANISATION, now)
+        agency = self._check_signature(
+            root, header_location(frame_of(root)), signature, CertRole.ORGANISATION, now
+        )
         message = read_status(agency.signed_xml)
         if agency.verdict.identity.agency_id != message.from_.organ_id:
             raise _fail(
@@ -301,11 +298,11 @@ class MessageVerifier:
         certs = self._certificates(signature)
         leaf, intermediates = certs[0], certs[1:]
         results = self._crypto(root, location, leaf, intermediates, role)
-        # The shape check pinned the reference order: [0] the envelope (URI=""), [1] SignedProperties.
+        # The shape check pinned the reference order: [0] the message (URI=""), [1] SignedProperties.
         envelope, props = results[0], results[1]
-        if envelope.signed_xml is None or envelope.signed_xml.tag != q("edXMLEnvelope"):
+        if envelope.signed_xml is None or envelope.signed_xml.tag != root.tag:
             raise _fail(
-                ReasonCode.SIGNATURE_LAYOUT, 'the first reference does not cover the envelope (URI="")'
+                ReasonCode.SIGNATURE_LAYOUT, 'the first reference does not cover the whole message (URI="")'
             )
         signed_properties = getattr(props, "signed_properties", None)
         if signed_properties is None:

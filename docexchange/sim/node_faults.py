@@ -20,6 +20,7 @@ from cryptography import x509
 
 from docexchange.clock import Clock
 from docexchange.edxml import to_bytes
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.namespaces import q
 from docexchange.edxml.numbering import split_document_id
 from docexchange.edxml.parse import parse_message, parse_xml, read_status
@@ -85,11 +86,12 @@ def message_identity(data: bytes) -> tuple[str, bool]:
                 f"{status.status_code.value}:{status.timestamp.isoformat()}",
                 True,
             )
-        header = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}/{q('DocumentId')}")
+        message_header = frame_of(root).message_header
+        header = message_header.find(q("DocumentId")) if message_header is not None else None
         signed = "signed" if all_signatures(root) else "unsigned"
         return f"document:{header.text if header is not None else ''}:{signed}", False
     except Exception as exc:  # not a message of ours (the wire carries whatever it is given)
-        return f"unreadable:{type(exc).__name__}", b":Status>" in data
+        return f"unreadable:{type(exc).__name__}", b"StatusCode>" in data
 
 
 class SkewedClock:
@@ -261,7 +263,7 @@ class NodeFaults:
             parent = signature.getparent()
             if parent is not None:
                 parent.remove(signature)
-        header = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}")
+        header = frame_of(root).message_header
         assert header is not None
         code_number = header.find(f"{q('Code')}/{q('CodeNumber')}")
         document_id = header.find(q("DocumentId"))

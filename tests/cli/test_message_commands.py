@@ -306,3 +306,21 @@ def test_new_refuses_a_date_that_does_not_exist(capsys: pytest.CaptureFixture[st
     assert code == 2
     assert "invalid-argument: --date: '2019-02-30' is not a date (YYYY-MM-DD)" in err
     assert not (tmp_path / "x.xml").exists()
+
+
+def test_a_reader_that_stops_early_gets_no_error_message() -> None:
+    """``docexchange agencies | head -1``: the closed pipe is not reported as a file error."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write: EPIPE, deterministically
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "docexchange", "agencies"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr.decode()) == (1, "")

@@ -36,14 +36,17 @@ def test_inspect_json_gives_a_documents_fields(capsys: pytest.CaptureFixture[str
         "code_number": "01",
         "code_notation": "VPCP-TTĐT",
         "promulgation_date": "2018-09-20",
-        "type": 2,  # this version's codes; the real files' (Type 1, TypeDetail 0) are issue 15's framing work
-        "type_detail": 1,
+        "type": 1,  # a công văn, as in the real files
+        "type_detail": 0,
         "type_name": "Công văn",
         "subject": SUBJECT,
         "attachments": ["phu-luc.pdf"],
         "bussiness_doc_type": 0,
         "signatures": 0,
     }
+    text = doc.read_text(encoding="utf-8")  # written as the real files write it
+    assert "<edXML:PromulgationDate>2018/09/20</edXML:PromulgationDate>" in text
+    assert text.splitlines()[1] == '<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">'
 
 
 @pytest.mark.parametrize(("code", "sender"), [("03", LAO_CAI), ("1", DA_NANG), ("13", VPCP), ("16", LAO_CAI)])

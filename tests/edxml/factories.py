@@ -41,7 +41,7 @@ def document(**overrides: object) -> DocumentMessage:
         document_id=make_document_id(VPCP.organ_id, date(2018, 9, 20), code),
         code=code,
         promulgation_info=PromulgationInfo("Hà Nội", date(2018, 9, 20)),
-        document_type=document_type(kind, False),
+        document_type=document_type(kind),
         subject="Về việc gửi, nhận văn bản điện tử",
         content="Nội dung công văn.",
         signer_info=SignerInfo("KT.", "Phó Chủ nhiệm", "Trần Thị Bình"),

@@ -166,9 +166,10 @@ def test_inspect_json_reads_real_files(tmp_path: Path, capsys: pytest.CaptureFix
     )  # fmt: skip
 
 
-def test_verify_refuses_an_unsigned_real_file_and_sign_says_it_cannot_yet(
+def test_an_unsigned_real_file_is_refused_by_verify_and_signed_by_sign(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], certs: Path
 ) -> None:
+    """Another producer's unsigned status, signed here as its From agency, then verifies."""
     doc, st = tmp_path / "cv.edxml", tmp_path / "status.edxml"
     doc.write_bytes(wire.document())  # its Signature is an edXML-namespace placeholder
     st.write_bytes(wire.status())
@@ -176,26 +177,27 @@ def test_verify_refuses_an_unsigned_real_file_and_sign_says_it_cannot_yet(
     assert capsys.readouterr().out == "missing-signature: the document carries no signature\n"
     assert main(["verify", str(st), "--certs", str(certs)]) == 1
     assert capsys.readouterr().out == "missing-signature: the status message carries no signature\n"
-    assert main(["sign", str(st), "--certs", str(certs), "-o", str(tmp_path / "signed.edxml")]) == 2
-    assert capsys.readouterr().err == (
-        f"docexchange: invalid-argument: {st}: in the real framing (root edXML), which this version reads but "
-        "does not sign yet; it signs the messages it writes itself (root edXMLEnvelope)\n"
-    )
-    assert not (tmp_path / "signed.edxml").exists()
+    signed = tmp_path / "signed.edxml"
+    at = ["--at", "2019-04-11T10:05:00+07:00"]
+    assert main(["sign", str(st), "--certs", str(certs), *at, "-o", str(signed)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(signed), "--certs", str(certs), *at, "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["valid"] is True
+    assert verdict["message"]["from"] == wire.LAO_CAI and verdict["message"]["status_code"] == "03"
 
 
-def test_a_real_file_with_an_xmldsig_signature_is_refused_for_what_it_is(
+def test_a_real_file_with_a_malformed_xmldsig_signature_is_refused_for_its_shape(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], certs: Path
 ) -> None:
-    signature = b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo/></ds:Signature>'
-    doc = tmp_path / "signed.edxml"
-    doc.write_bytes(
-        wire.document(signature=False).replace(
-            b"</edXML:TraceHeaderList>", b"</edXML:TraceHeaderList>" + signature
-        )
+    signature = (
+        b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="AgencySignature">'
+        b"<ds:SignedInfo/></ds:Signature>"
     )
-    assert main(["verify", str(doc), "--certs", str(certs)]) == 1
+    st = tmp_path / "signed.edxml"
+    st.write_bytes(wire.status().replace(b"</edXML:edXMLHeader>", signature + b"</edXML:edXMLHeader>"))
+    assert main(["verify", str(st), "--certs", str(certs)]) == 1
     assert capsys.readouterr().out == (
-        "signature-layout: the message is in the real framing (root edXML), whose signatures this version "
-        "does not check yet\n"
+        "signature-layout: signature AgencySignature must hold SignedInfo, SignatureValue, KeyInfo, Object; "
+        "it holds SignedInfo\n"
     )

@@ -17,7 +17,20 @@ EXPECTED = {
     "not-xml.xml": ReasonCode.MALFORMED_XML,
     "unclosed.xml": ReasonCode.MALFORMED_XML,
     "wrong-namespace.xml": ReasonCode.WRONG_NAMESPACE,
+    "wrong-root.xml": ReasonCode.WRONG_NAMESPACE,
     "schema-invalid.xml": ReasonCode.SCHEMA_INVALID,
+    "schema-invalid-legacy.xml": ReasonCode.SCHEMA_INVALID,  # the framing earlier versions wrote
+}
+
+MESSAGES = {  # the sentence names what was found
+    "wrong-namespace.xml": "the root element is edXML in namespace http://example.invalid/not-edxml; "
+    "expected edXML in namespace http://www.mic.gov.vn/TBT/QCVN_102_2016",
+    "wrong-root.xml": "the root element is EdXMLEnvelope in namespace http://www.go.vn/eDoc; "
+    "expected edXML in namespace http://www.mic.gov.vn/TBT/QCVN_102_2016",
+}
+NAMED = {  # the schema refusal names the offending element
+    "schema-invalid.xml": "Script': This element is not expected",
+    "schema-invalid-legacy.xml": "edXMLBody': Missing child element(s)",
 }
 
 
@@ -31,6 +44,10 @@ def test_corpus_file_is_refused_with_its_reason(name: str) -> None:
         parse_message((CORPUS / name).read_bytes())
     assert refused.value.code is EXPECTED[name]
     assert refused.value.message  # a sentence, not just a code
+    if name in MESSAGES:
+        assert refused.value.message == MESSAGES[name]
+    if name in NAMED:
+        assert NAMED[name] in refused.value.message
 
 
 def test_dtd_hidden_behind_utf16_encoding_is_still_refused() -> None:
@@ -51,8 +68,8 @@ def test_oversized_message_is_refused_before_parsing() -> None:
 
 
 def test_too_deep_nesting_within_parser_limits_is_refused() -> None:
-    ns = 'xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"'
-    data = f"<edXML:edXMLEnvelope {ns}>" + "<a>" * 100 + "</a>" * 100 + "</edXML:edXMLEnvelope>"
+    ns = 'xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"'
+    data = f"<edXML {ns}>" + "<a>" * 100 + "</a>" * 100 + "</edXML>"
     with pytest.raises(ParseError) as refused:
         parse_message(data.encode())
     assert refused.value.code is ReasonCode.TOO_DEEP

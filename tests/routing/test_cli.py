@@ -60,7 +60,7 @@ def test_json_with_capabilities_and_government_recipient(cli: Run, tmp_path: Pat
         to=(VPCP, DA_NANG),
         code=code_,
         document_id=make_document_id(LAO_CAI.organ_id, date(2018, 9, 20), code_),
-        document_type=document_type(kind, False),
+        document_type=document_type(kind),
         other_info=OtherInfo(Priority.HOA_TOC),
     )
     caps = tmp_path / "caps.toml"

@@ -291,9 +291,7 @@ def test_traits_of_an_edxml_document() -> None:
     cong_van = traits_of(document())
     assert (cong_van.sender, cong_van.type_abbreviation, cong_van.secrecy) == (VPCP, "CV", Secrecy.NONE)
     assert cong_van.document_id == "000.00.00.G22,2018/09/20,7816/VPCP-TTĐT"
-    decision = document(
-        document_type=document_type(document_kind("QĐ"), False), other_info=OtherInfo(Priority.KHAN)
-    )
+    decision = document(document_type=document_type(document_kind("QĐ")), other_info=OtherInfo(Priority.KHAN))
     assert traits_of(decision, Secrecy.MAT) == DocumentTraits(
         decision.document_id, VPCP, "QĐ", Priority.KHAN, Secrecy.MAT
     )

@@ -62,7 +62,7 @@ def test_unsigned_document_is_missing_signature(store: PkiStore, registry: Regis
 
 def test_subject_changed_after_signing(store: PkiStore, registry: Registry, signed_by: SignedFactory) -> None:
     root = signed_by().root(document_from(registry))
-    subject = root.find(f"{q('edXMLHeader')}/{q('MessageHeader')}/{q('Subject')}")
+    subject = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}/{q('MessageHeader')}/{q('Subject')}")
     assert subject is not None
     subject.text = "Về việc hủy bỏ kế hoạch"
     assert refusal(store, to_bytes(root)).code is ReasonCode.DIGEST_MISMATCH
@@ -72,7 +72,7 @@ def test_attachment_changed_after_signing(
     store: PkiStore, registry: Registry, signed_by: SignedFactory
 ) -> None:
     root = signed_by().root(document_from(registry))
-    value = root.find(f"{q('AttachmentEncoded')}/{q('Attachment')}/{q('Value')}")
+    value = root.find(f"{q('AttachmentEncoded')}/{q('Attachment')}/{q('ContentTransferEncoded')}")
     assert value is not None
     value.text = encode_attachment("phu-luc.txt", "Phụ lục: danh sách đã sửa".encode())
     assert refusal(store, to_bytes(root)).code is ReasonCode.DIGEST_MISMATCH
@@ -82,7 +82,7 @@ def test_signature_wrapping_signed_header_moved_and_forged_one_in_place(
     store: PkiStore, registry: Registry, signed_by: SignedFactory
 ) -> None:
     root = signed_by().root(document_from(registry))
-    header = root.find(q("edXMLHeader"))
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     person = header_signature(root)
     assert header is not None and person is not None
     original = header.find(q("MessageHeader"))
@@ -105,7 +105,7 @@ def test_forged_header_in_place_of_the_signed_one(
     store: PkiStore, registry: Registry, signed_by: SignedFactory
 ) -> None:
     root = signed_by().root(document_from(registry))
-    header = root.find(q("edXMLHeader"))
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     assert header is not None
     original = header.find(q("MessageHeader"))
     assert original is not None
@@ -117,7 +117,7 @@ def test_forged_header_in_place_of_the_signed_one(
 
 def test_duplicated_signature(store: PkiStore, registry: Registry, signed_by: SignedFactory) -> None:
     root = signed_by().root(document_from(registry))
-    header = root.find(q("edXMLHeader"))
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     person = header_signature(root)
     assert header is not None and person is not None
     header.append(copy.deepcopy(person))
@@ -155,7 +155,7 @@ def test_agency_signature_moved_out_of_the_countersignature(
     store: PkiStore, registry: Registry, signed_by: SignedFactory
 ) -> None:
     root = signed_by().root(document_from(registry))
-    header = root.find(q("edXMLHeader"))
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     person = header_signature(root)
     assert header is not None and person is not None
     agency = counter_signature(person)

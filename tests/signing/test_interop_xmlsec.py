@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from docexchange.edxml import build_document, to_bytes
+from docexchange.edxml.attachments import encode_attachment
 from docexchange.edxml.build import format_datetime
 from docexchange.edxml.namespaces import DS_NS, XADES_NS, q
 from docexchange.errors import DocexchangeError, ReasonCode
@@ -145,7 +146,7 @@ def _xmlsec_sign(root: etree._Element, signature: etree._Element, credential: Cr
 
 def _signed_by_libxmlsec1(store: PkiStore, registry: Registry) -> bytes:
     root = build_document(document_from(registry))
-    header = root.find(q("edXMLHeader"))
+    header = root.find(f"{q('edXMLEnvelope')}/{q('edXMLHeader')}")
     assert header is not None
     person, org = store.person("000.00.00.G22"), store.organisation("000.00.00.G22")
     person_signature = _xades_template(header, PERSON_ID, person)
@@ -183,3 +184,33 @@ def test_libxmlsec1_signed_document_tampered_is_refused_by_the_project(
 def test_lxml_and_xmlsec_share_one_libxml2() -> None:
     """python-xmlsec refuses to work (or misbehaves) when it links another libxml2 than lxml."""
     assert xmlsec.get_libxml_version() == etree.LIBXML_VERSION
+
+
+@pytest.mark.parametrize("signature_id", [PERSON_ID, AGENCY_ID])
+def test_libxmlsec1_sees_an_attachment_beside_the_envelope_altered(
+    signature_id: str, store: PkiStore, registry: Registry, signed_by: SignedFactory
+) -> None:
+    """The attachments sit after the envelope, yet both enveloped signatures cover them."""
+    root = signed_by().root(document_from(registry))
+    value = root.find(f"{q('AttachmentEncoded')}/{q('Attachment')}/{q('ContentTransferEncoded')}")
+    assert value is not None and value.getparent().getparent().getparent() is root  # type: ignore[union-attr]
+    _xmlsec_verify(to_bytes(root), signature_id, store)
+    value.text = encode_attachment("phu-luc.txt", "Phụ lục: danh sách đã sửa".encode())
+    with pytest.raises(xmlsec.Error):
+        _xmlsec_verify(to_bytes(root), signature_id, store)
+
+
+def test_libxmlsec1_verifies_a_project_status_message(store: PkiStore) -> None:
+    from docexchange.edxml import build_status
+    from docexchange.signing import sign_status
+    from tests.edxml.factories import status
+    from tests.signing.conftest import chain
+
+    message = status()
+    agency = store.organisation(message.from_.organ_id)
+    signed = sign_status(build_status(message), key=agency.key, chain=chain(agency), signing_time=SIGNED_AT)
+    data = to_bytes(signed)
+    _xmlsec_verify(data, AGENCY_ID, store)
+    assert verifier_for(store).verify_status(data).message == message
+    with pytest.raises(xmlsec.Error):
+        _xmlsec_verify(data.replace("Đã đến".encode(), "Đã tiếp nhận".encode()), AGENCY_ID, store)
