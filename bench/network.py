@@ -104,7 +104,7 @@ def without_network(pki: PkiStore, recipient: str, documents: int) -> float:
                 ResponseFor(
                     sender.id,
                     message.code.text,
-                    message.promulgation_info.promulgation_date,
+                    message.promulgation_date,
                     message.document_id,
                 ),
                 organization_of(receiver),

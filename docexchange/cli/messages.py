@@ -13,7 +13,15 @@ from typing import Any
 from docexchange.cli.options import parse_date
 from docexchange.cli.render import describe_message, verdict_json
 from docexchange.clock import SystemClock, parse_instant
-from docexchange.edxml import build_document, parse_message, read_document, read_status, to_bytes
+from docexchange.edxml import (
+    build_document,
+    parse_message,
+    parse_xml,
+    read_document,
+    read_status,
+    to_bytes,
+    validate,
+)
 from docexchange.edxml.compose import NewDocument, compose
 from docexchange.edxml.model import Priority
 from docexchange.edxml.numbering import DocumentNumberer, document_kind
@@ -168,7 +176,7 @@ def run_new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise DocexchangeError(ReasonCode.INVALID_ARGUMENT, str(exc)) from None
     data = to_bytes(build_document(message))
-    parse_message(data)  # every message we build must validate
+    validate(parse_xml(data), strict=True)  # exactly the schema of what this version writes
     write_atomic(Path(args.output), data)
     if args.number is None:
         write_atomic(numbering, json.dumps(numberer.snapshot(), indent=1).encode())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from lxml import etree
 
 from docexchange.edxml.build import format_datetime
+from docexchange.edxml.frame import frame_of
 from docexchange.edxml.model import DocumentMessage, StatusMessage
-from docexchange.edxml.namespaces import ds, xades
+from docexchange.edxml.namespaces import ds, q, xades
 from docexchange.edxml.numbering import is_legal_normative_notation
 from docexchange.signing.layout import all_signatures
 from docexchange.signing.result import Verified, VerifiedDocument
@@ -24,6 +26,14 @@ def describe_message(message: DocumentMessage | StatusMessage) -> str:
         f"status {message.status_code.wire} from {message.from_.organ_id} "
         f"for {message.response_for.document_id} — {message.description}"
     )
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _day(day: date | None) -> str:
+    return "(no date)" if day is None else f"{day:%d/%m/%Y}"
 
 
 def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
@@ -42,7 +52,7 @@ def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
         "code": message.code.text,
         "from": {"id": message.from_.organ_id, "name": message.from_.organ_name},
         "to": [{"id": o.organ_id, "name": o.organ_name} for o in message.to],
-        "promulgation_date": message.promulgation_info.promulgation_date.isoformat(),
+        "promulgation_date": _iso(message.promulgation_info.promulgation_date),
         "place": message.promulgation_info.place,
         "type": message.document_type.type_name,
         "legal_normative": is_legal_normative_notation(message.code.code_notation),
@@ -56,6 +66,13 @@ def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
         "bussiness_doc_type": int(message.bussiness.bussiness_doc_type),
         "attachments": [{"name": a.attachment_name, "bytes": len(a.data)} for a in message.attachments],
     }
+
+
+def _written(root: etree._Element, field: str) -> bool:
+    """Whether the file writes ``DocumentType/<field>`` at all (the model reads a missing one as 0)."""
+    header = frame_of(root).message_header
+    text = header.findtext(f"{q('DocumentType')}/{q(field)}") if header is not None else None
+    return bool(text and text.strip())
 
 
 def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element) -> dict[str, Any]:
@@ -89,9 +106,9 @@ def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element)
         "document_id": message.document_id,
         "code_number": message.code.code_number,
         "code_notation": message.code.code_notation,
-        "promulgation_date": message.promulgation_info.promulgation_date.isoformat(),
-        "type": message.document_type.type,
-        "type_detail": message.document_type.type_detail,
+        "promulgation_date": _iso(message.promulgation_info.promulgation_date),
+        "type": message.document_type.type if _written(root, "Type") else None,
+        "type_detail": message.document_type.type_detail if _written(root, "TypeDetail") else None,
         "type_name": message.document_type.type_name,
         "subject": message.subject,
         "attachments": [a.attachment_name for a in message.attachments],
@@ -121,8 +138,7 @@ def inspect_text(message: DocumentMessage | StatusMessage, root: etree._Element)
         ]
         lines += [f"Nơi nhận       {o.organ_name} [{o.organ_id}]" for o in message.to]
         lines += [
-            f"Ngày ban hành  {message.promulgation_info.place}, "
-            f"{message.promulgation_info.promulgation_date:%d/%m/%Y}",
+            f"Ngày ban hành  {message.promulgation_info.place}, {_day(message.promulgation_info.promulgation_date)}",
             f"Trích yếu      {message.subject}",
             "Người ký       "
             + " ".join(x for x in (signer.competence, signer.position, signer.full_name) if x),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from docexchange.cli.messages import instant, write_atomic
-from docexchange.edxml import build_status, parse_message, read_document, to_bytes
+from docexchange.edxml import build_status, parse_message, parse_xml, read_document, to_bytes, validate
 from docexchange.edxml.model import (
     DocumentMessage,
     Organization,
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         response_for=ResponseFor(
             document.from_.organ_id,
             document.code.text,
-            document.promulgation_info.promulgation_date,
+            document.promulgation_date,
             document.document_id,
         ),
         from_=organization,
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         staff_info=StaffInfo(department=args.department),
     )
     out = to_bytes(build_status(status))
-    parse_message(out)  # every message we write must validate
+    validate(parse_xml(out), strict=True)  # exactly the schema of what this version writes
     write_atomic(Path(args.output), out)
     print(f"{args.output}: status {code.wire} from {organization.organ_id} for {document.document_id}")
     return 0

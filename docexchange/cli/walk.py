@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         status = StatusMessage(
             response_for=ResponseFor(
-                sender.id, message.code.text, message.promulgation_info.promulgation_date, message.document_id
+                sender.id, message.code.text, message.promulgation_date, message.document_id
             ),
             from_=organization_of(receiver),
             status_code=code,

@@ -181,7 +181,7 @@ def build_document(msg: DocumentMessage) -> Element:
     _leaf(code, "CodeNotation", msg.code.code_notation)
     pi = etree.SubElement(mh, q("PromulgationInfo"))
     _leaf(pi, "Place", msg.promulgation_info.place)
-    _leaf(pi, "PromulgationDate", format_date(msg.promulgation_info.promulgation_date))
+    _leaf(pi, "PromulgationDate", format_date(msg.promulgation_date))
     dt = etree.SubElement(mh, q("DocumentType"))
     _leaf(dt, "Type", msg.document_type.type)
     _leaf(dt, "TypeDetail", msg.document_type.type_detail)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
 
+from docexchange.errors import ParseError, ReasonCode
+
 
 class Priority(IntEnum):
     """OtherInfo/Priority: urgency (Decree 30)."""
@@ -43,6 +45,7 @@ class BussinessDocType(IntEnum):
 
 
 class SteeringType(IntEnum):
+    NOT_STATED = 0  # real producers write 0, or nothing, when they do not say
     NOT_DIRECTIVE = 1
     DIRECTIVE = 2
     REPORT_ON_DIRECTIVE = 3
@@ -94,7 +97,8 @@ class Code:
 @dataclass(frozen=True)
 class PromulgationInfo:
     place: str
-    promulgation_date: date
+    promulgation_date: date | None
+    """None only in a file read from a producer that left it out (a message of ours always has one)."""
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,16 @@ class DocumentMessage:
     trace_headers: tuple[TraceHeader, ...] = ()
     bussiness: Bussiness = field(default_factory=Bussiness)
     attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def promulgation_date(self) -> date:
+        """The date of promulgation; a document without one cannot be registered or answered."""
+        day = self.promulgation_info.promulgation_date
+        if day is None:
+            raise ParseError(
+                ReasonCode.SCHEMA_INVALID, "the document has no PromulgationInfo/PromulgationDate"
+            )
+        return day
 
     @property
     def recipient_ids(self) -> tuple[str, ...]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from enum import IntEnum
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -164,14 +165,30 @@ def _opt_text(node: Element | None, name: str) -> str:
     return "" if child is None else (child.text or "")
 
 
+def _number(text: str, name: str) -> int:
+    """A whole number written in ASCII digits (Python's int() would also take other scripts')."""
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {text!r} is not a number")
+    return int(text)
+
+
 def _int(node: Element | None, name: str, default: int) -> int:
     text = _opt_text(node, name).strip()
-    if not text:
-        return default
+    return _number(text, name) if text else default
+
+
+_E = TypeVar("_E", bound=IntEnum)
+
+
+def _code(node: Element | None, name: str, kind: type[_E], default: _E) -> _E:
+    """A coded value (SteeringType, Priority, …) among the codes the standard defines."""
+    value = _int(node, name, int(default))
     try:
-        return int(text)
+        return kind(value)
     except ValueError:
-        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {text!r} is not a number") from None
+        known = ", ".join(str(int(member)) for member in kind)
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {value} is not one of {known}") from None
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y")
@@ -198,7 +215,7 @@ def read_instant(text: str, name: str = "Timestamp") -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is not None:
-            return parsed
+            return _in_range(parsed, value, name)
     except ValueError:
         pass
     for pattern in _TIME_FORMATS:
@@ -209,6 +226,14 @@ def read_instant(text: str, name: str = "Timestamp") -> datetime:
     raise ParseError(
         ReasonCode.SCHEMA_INVALID, f"{name}: {value!r} is not a time (yyyy/MM/dd HH:mm:ss, Vietnam time)"
     )
+
+
+def _in_range(parsed: datetime, value: str, name: str) -> datetime:
+    """An instant that Vietnam time can show (``9999-12-31T23:59:59-12:00`` is past year 9999 there)."""
+    try:
+        return parsed.astimezone(VIETNAM_TZ)
+    except OverflowError:
+        raise ParseError(ReasonCode.SCHEMA_INVALID, f"{name}: {value!r} is out of range") from None
 
 
 def _organization(node: Element | None, what: str) -> Organization:
@@ -282,7 +307,7 @@ def _bussiness(node: Element | None) -> Bussiness:
         for r in node.iterfind(f"{q('ReplacementInfoList')}/{q('ReplacementInfo')}")
     )
     return Bussiness(
-        bussiness_doc_type=BussinessDocType(_int(node, "BussinessDocType", 0)),
+        bussiness_doc_type=_code(node, "BussinessDocType", BussinessDocType, BussinessDocType.NEW),
         bussiness_doc_reason=_opt_text(node, "BussinessDocReason"),
         document_id=_opt_text(node, "DocumentId"),
         staff_info=_staff_info(node.find(q("StaffInfo"))),
@@ -291,12 +316,24 @@ def _bussiness(node: Element | None) -> Bussiness:
     )
 
 
+def _unique_ids(nodes: list[Element], where: str) -> dict[str, Element]:
+    by_id: dict[str, Element] = {}
+    for node in nodes:
+        content_id = _text(node, "ContentId")
+        if content_id in by_id:
+            raise ParseError(
+                ReasonCode.INVALID_ATTACHMENT, f"the ContentId {content_id!r} is used twice in the {where}"
+            )
+        by_id[content_id] = node
+    return by_id
+
+
 def _attachments(frame: Frame, limits: ParseLimits) -> tuple[Attachment, ...]:
-    manifest = {
-        _text(ref, "ContentId"): ref
-        for ref in frame.envelope.iterfind(f"{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}")
-    }
+    """Each carried attachment with its one manifest entry: the same ContentId, the same name."""
+    references = list(frame.envelope.iterfind(f"{q('edXMLBody')}/{q('edXMLManifest')}/{q('Reference')}"))
+    manifest = _unique_ids(references, "manifest")
     encoded = list(frame.attachments_parent.iterfind(f"{q('AttachmentEncoded')}/{q('Attachment')}"))
+    _unique_ids(encoded, "attachments")
     if len(encoded) != len(manifest):
         raise ParseError(
             ReasonCode.INVALID_ATTACHMENT,
@@ -308,9 +345,15 @@ def _attachments(frame: Frame, limits: ParseLimits) -> tuple[Attachment, ...]:
         content_id = _text(node, "ContentId")
         ref = manifest.get(content_id)
         name = _text(node, "AttachmentName")
-        if ref is None or (frame.legacy and _text(ref, "AttachmentName") != name):
+        if ref is None:
             raise ParseError(
                 ReasonCode.INVALID_ATTACHMENT, f"attachment {content_id!r} has no matching manifest entry"
+            )
+        listed = _opt_text(ref, "AttachmentName")
+        if listed != name and (frame.legacy or listed):
+            raise ParseError(
+                ReasonCode.INVALID_ATTACHMENT,
+                f"attachment {content_id!r} is named {name!r} but the manifest names it {listed!r}",
             )
         if remaining < limits.max_attachment_bytes:
             budget = remaining
@@ -371,12 +414,11 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
     code, pi, dt, si, oi = (
         mh.find(q(n)) for n in ("Code", "PromulgationInfo", "DocumentType", "SignerInfo", "OtherInfo")
     )
-    if pi is None:
-        raise ParseError(ReasonCode.SCHEMA_INVALID, "missing element PromulgationInfo")
     document_id = _opt_text(mh, "DocumentId")
     if not document_id.strip():
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing DocumentId")
     due = _opt_text(mh, "DueDate").strip()
+    day = _opt_text(pi, "PromulgationDate")  # left out by some producers: read as no date
     thl = header.find(q("TraceHeaderList")) if header is not None else None
     return DocumentMessage(
         from_=_organization(mh.find(q("From")), "From"),
@@ -384,7 +426,7 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
         document_id=document_id,
         code=Code(_opt_text(code, "CodeNumber"), _opt_text(code, "CodeNotation")),
         promulgation_info=PromulgationInfo(
-            _opt_text(pi, "Place"), read_date(_text(pi, "PromulgationDate"), "PromulgationDate")
+            _opt_text(pi, "Place"), read_date(day, "PromulgationDate") if day.strip() else None
         ),
         document_type=DocumentType(_int(dt, "Type", 0), _int(dt, "TypeDetail", 0), _opt_text(dt, "TypeName")),
         subject=_opt_text(mh, "Subject"),
@@ -395,7 +437,7 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
         due_date=read_date(due, "DueDate") if due else None,
         to_places=tuple(p.text or "" for p in mh.iterfind(f"{q('ToPlaces')}/{q('Place')}")),
         other_info=OtherInfo(
-            priority=Priority(_int(oi, "Priority", 0)),
+            priority=_code(oi, "Priority", Priority, Priority.NORMAL),
             sphere_of_promulgation=_opt_text(oi, "SphereOfPromulgation"),
             typer_notation=_opt_text(oi, "TyperNotation"),
             promulgation_amount=_int(oi, "PromulgationAmount", 1),
@@ -407,7 +449,7 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
         response_for=tuple(
             _response_for(r) for r in mh.iterfind(q("ResponseFor")) if _opt_text(r, "DocumentId")
         ),
-        steering_type=SteeringType(_int(mh, "SteeringType", 1)),
+        steering_type=_code(mh, "SteeringType", SteeringType, SteeringType.NOT_STATED),
         trace_headers=_trace_headers(thl),
         bussiness=_bussiness(thl.find(q("Bussiness")) if thl is not None else None),
         attachments=_attachments(frame, limits) if attachments else (),
@@ -426,8 +468,8 @@ def _read_status(root: Element) -> StatusMessage:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing Status")
     code = _opt_text(st, "StatusCode").strip()
     try:
-        status_code = StatusCode(int(code))
-    except ValueError:
+        status_code = StatusCode(_number(code, "StatusCode"))
+    except (ValueError, ParseError):
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"StatusCode: {code!r} is not a status code") from None
     return StatusMessage(
         response_for=_response_for(st.find(q("ResponseFor"))),

@@ -10,6 +10,7 @@ from lxml import etree
 
 from docexchange.edxml.frame import frame_of
 from docexchange.edxml.namespaces import q
+from docexchange.edxml.singletons import check_singletons
 from docexchange.errors import ParseError, ReasonCode
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -74,4 +75,6 @@ def validate(root: etree._Element, kind: MessageKind | None = None, *, strict: b
         where = f"line {error.line}: " if error is not None and error.line else ""
         detail = error.message if error is not None else "invalid"
         raise ParseError(ReasonCode.SCHEMA_INVALID, f"not a valid edXML {kind} message: {where}{detail}")
+    if name == WIRE_SCHEMA:
+        check_singletons(frame_of(root))
     return kind

@@ -211,7 +211,7 @@ class AgencyNode(InboundMixin, RecallMixin):
                     document_id=message.document_id,
                     number=number,
                     code_text=message.code.text,
-                    promulgation_date=message.promulgation_info.promulgation_date,
+                    promulgation_date=message.promulgation_date,
                     type_and_subject=f"{message.document_type.type_name}: {message.subject}",
                     signer=f"{message.signer_info.position} {message.signer_info.full_name}",
                     recipients=draft.recipients,

@@ -132,7 +132,7 @@ class InboundMixin(StatusesMixin):
                     date_received=now,
                     issuing_agency=message.from_.organ_id,
                     code_text=message.code.text,
-                    promulgation_date=message.promulgation_info.promulgation_date,
+                    promulgation_date=message.promulgation_date,
                     type_and_subject=f"{message.document_type.type_name}: {message.subject}",
                     channel=channel,
                     state=IncomingState.ACCEPTED if self.policy.accept_at_once else IncomingState.ARRIVED,

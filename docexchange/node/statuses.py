@@ -130,6 +130,6 @@ def response_to(message: DocumentMessage) -> ResponseFor:
     return ResponseFor(
         message.from_.organ_id,
         message.code.text,
-        message.promulgation_info.promulgation_date,
+        message.promulgation_date,
         message.document_id,
     )

@@ -11,7 +11,7 @@ from lxml import etree
 
 from docexchange.edxml.parse import read_document, read_status
 from docexchange.edxml.schema import MessageKind, validate
-from docexchange.errors import ReasonCode, VerificationError
+from docexchange.errors import ParseError, ReasonCode, VerificationError
 from docexchange.pki import CertRole, Credential, PathValidator, PkiStore, ValidatedChain
 from docexchange.signing.policy import HashChoice, algorithms_for
 from docexchange.signing.signer import countersign_as_agency, sign_as_person, sign_status
@@ -40,7 +40,12 @@ class AgencySigner:
 
     def sign(self, root: Element, at: datetime, *, agency_at: datetime | None = None) -> Element:
         """Sign a document (person, then agency) or a status message (agency) as its sender."""
-        kind = validate(root)
+        try:
+            kind = validate(root, strict=True)
+        except ParseError as exc:  # a signature endorses the content: no ambiguous or loose form
+            raise ParseError(
+                exc.code, f"this version signs a message only in exactly the form it writes: {exc.message}"
+            ) from None
         if kind is MessageKind.STATUS:
             org = self.store.organisation(read_status(root).from_.organ_id)
             self._checked(org, CertRole.ORGANISATION, at)

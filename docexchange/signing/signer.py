@@ -128,15 +128,19 @@ def _sign(
     return signed
 
 
-def _header_placeholder(root: Element, what: str) -> None:
-    """Put signxml's placeholder at the end of edXMLHeader of an unsigned message."""
-    if all_signatures(root):
-        raise ValueError(f"the {what} already carries a signature")
+def _require_real_framing(root: Element) -> None:
     if root.tag != WIRE_ROOT:
         raise ValueError(
             f"its root is {etree.QName(root).localname}: this version signs only the real framing "
             "(root edXML); write the message again with docexchange new or docexchange status"
         )
+
+
+def _header_placeholder(root: Element, what: str) -> None:
+    """Put signxml's placeholder at the end of edXMLHeader of an unsigned message."""
+    if all_signatures(root):
+        raise ValueError(f"the {what} already carries a signature")
+    _require_real_framing(root)
     header = frame_of(root).header
     if header is None:
         raise ValueError("not an edXML message: its envelope has no edXMLHeader")
@@ -178,6 +182,7 @@ def countersign_as_agency(
     hash_choice: HashChoice = HashChoice.SHA256,
 ) -> Element:
     """The agency's signature over a document the person has already signed (returns a new tree)."""
+    _require_real_framing(root)
     person = header_signature(root)
     if person is None or person.get("Id") != PERSON_ID:
         raise ValueError("the agency signs only a document that already carries the person's signature")

@@ -233,6 +233,7 @@ class MessageVerifier:
         self, message: DocumentMessage, person: SignatureVerdict, agency: SignatureVerdict
     ) -> None:
         sender = message.from_.organ_id
+        message.promulgation_date  # noqa: B018  # refuses (schema-invalid) a document without a date
         if message.document_id.split(",", 1)[0] != sender:
             raise _fail(
                 ReasonCode.DOCUMENT_ID_MISMATCH,

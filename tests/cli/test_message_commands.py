@@ -324,3 +324,16 @@ def test_a_reader_that_stops_early_gets_no_error_message() -> None:
     finally:
         os.close(write_end)
     assert (result.returncode, result.stderr.decode()) == (1, "")
+
+
+def test_new_refuses_what_the_schema_of_written_messages_refuses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys, "new", "--from", VPCP, "--to", LAO_CAI, "--type", "CV", "--subject", "",
+        "--date", "2019-02-20", "-o", str(tmp_path / "x.xml"),
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("docexchange: schema-invalid: not a valid edXML document message: line ")
+    assert "Subject" in err and "minLength" in err
+    assert not (tmp_path / "x.xml").exists()

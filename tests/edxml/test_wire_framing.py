@@ -12,7 +12,7 @@ import pytest
 
 from docexchange.cli.main import main
 from docexchange.clock import VIETNAM_TZ
-from docexchange.edxml import MessageKind, parse_message, read_document, read_status
+from docexchange.edxml import MessageKind, build_status, parse_message, read_document, read_status, to_bytes
 from docexchange.edxml.envelope import summarize
 from docexchange.edxml.model import StatusCode
 from docexchange.errors import ParseError
@@ -166,10 +166,11 @@ def test_inspect_json_reads_real_files(tmp_path: Path, capsys: pytest.CaptureFix
     )  # fmt: skip
 
 
-def test_an_unsigned_real_file_is_refused_by_verify_and_signed_by_sign(
+def test_an_unsigned_real_file_is_refused_by_verify_and_signed_only_in_the_form_written_here(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], certs: Path
 ) -> None:
-    """Another producer's unsigned status, signed here as its From agency, then verifies."""
+    """Another producer's unsigned status is read, but signed only once written as this version
+    writes it (a signature endorses exactly one reading); so re-framed, it signs and verifies."""
     doc, st = tmp_path / "cv.edxml", tmp_path / "status.edxml"
     doc.write_bytes(wire.document())  # its Signature is an edXML-namespace placeholder
     st.write_bytes(wire.status())
@@ -179,6 +180,15 @@ def test_an_unsigned_real_file_is_refused_by_verify_and_signed_by_sign(
     assert capsys.readouterr().out == "missing-signature: the status message carries no signature\n"
     signed = tmp_path / "signed.edxml"
     at = ["--at", "2019-04-11T10:05:00+07:00"]
+    assert main(["sign", str(st), "--certs", str(certs), *at, "-o", str(signed)]) == 1
+    assert capsys.readouterr().out == (
+        "schema-invalid: this version signs a message only in exactly the form it writes: not a valid edXML "
+        "status message: line 9: Element '{http://www.mic.gov.vn/TBT/QCVN_102_2016}Email': This element is "
+        "not expected. Expected is ( {http://www.mic.gov.vn/TBT/QCVN_102_2016}Mobile ).\n"
+    )
+    assert not signed.exists()
+    message = read_status(parse_message(wire.status())[0])
+    st.write_bytes(to_bytes(build_status(message)))  # the same fields, written here
     assert main(["sign", str(st), "--certs", str(certs), *at, "-o", str(signed)]) == 0
     capsys.readouterr()
     assert main(["verify", str(signed), "--certs", str(certs), *at, "--json"]) == 0

@@ -317,3 +317,79 @@ def test_signing_time_rewritten_to_dodge_revocation(tmp_path, registry: Registry
     for node in root.iter("{http://uri.etsi.org/01903/v1.3.2#}SigningTime"):
         node.text = (SIGNED_AT - timedelta(days=2)).isoformat()
     assert refusal(store, to_bytes(root)).code is ReasonCode.DIGEST_MISMATCH
+
+
+def _signed_tree(store: PkiStore, root: etree._Element) -> bytes:
+    """Sign a tree as it is (the signing functions take it unchecked; the service would not)."""
+    from docexchange.signing import countersign_as_agency, sign_as_person
+    from tests.signing.conftest import chain
+
+    person, agency = store.person(VPCP_ID), store.organisation(VPCP_ID)
+    once = sign_as_person(
+        root, key=person.key, chain=chain(person), signing_time=SIGNED_AT, position="Bộ trưởng"
+    )
+    return to_bytes(countersign_as_agency(once, key=agency.key, chain=chain(agency), signing_time=SIGNED_AT))
+
+
+MESSAGE_HEADER = f"{q('edXMLEnvelope')}/{q('edXMLHeader')}/{q('MessageHeader')}"
+
+
+def test_a_signed_message_with_a_field_twice_is_refused_as_ambiguous(
+    store: PkiStore, registry: Registry
+) -> None:
+    """A sender's own keys cannot make a message that readers could take two ways."""
+    from docexchange.edxml import build_document
+
+    root = build_document(document_from(registry))
+    header = root.find(MESSAGE_HEADER)
+    assert header is not None
+    sender = header.find(q("From"))
+    assert sender is not None
+    other = copy.deepcopy(sender)
+    other.find(q("OrganId")).text = LAO_CAI_ID  # type: ignore[union-attr]
+    sender.addnext(other)
+    error = refusal(store, _signed_tree(store, root))
+    assert (error.code, error.message) == (
+        ReasonCode.SCHEMA_INVALID,
+        "MessageHeader holds 2 From elements; it may hold one",
+    )
+
+
+def test_a_signed_document_without_a_promulgation_date_is_refused(
+    store: PkiStore, registry: Registry
+) -> None:
+    from docexchange.edxml import build_document
+
+    root = build_document(document_from(registry))
+    header = root.find(MESSAGE_HEADER)
+    assert header is not None
+    header.remove(header.find(q("PromulgationInfo")))  # type: ignore[arg-type]
+    error = refusal(store, _signed_tree(store, root))
+    assert (error.code, error.message) == (
+        ReasonCode.SCHEMA_INVALID,
+        "the document has no PromulgationInfo/PromulgationDate",
+    )
+
+
+def test_the_signing_service_signs_only_the_form_this_version_writes(
+    store: PkiStore, registry: Registry
+) -> None:
+    from docexchange.clock import FixedClock
+    from docexchange.edxml import build_document
+    from docexchange.errors import ParseError
+    from docexchange.pki import PathValidator, StoreRevocationSource
+    from docexchange.signing.service import AgencySigner
+
+    root = build_document(document_from(registry))
+    subject = root.find(f"{MESSAGE_HEADER}/{q('Subject')}")
+    assert subject is not None
+    subject.text = ""
+    signer = AgencySigner(
+        store, PathValidator(store.root, StoreRevocationSource(store, FixedClock(SIGNED_AT)))
+    )
+    with pytest.raises(ParseError) as refused:
+        signer.sign(root, SIGNED_AT)
+    assert refused.value.message.startswith(
+        "this version signs a message only in exactly the form it writes: not a valid edXML document message: "
+    )
+    assert "Subject" in refused.value.message and not header_signature(root)

@@ -18,7 +18,12 @@ from docexchange.edxml.namespaces import DS_NS, ds, q
 from docexchange.errors import DocexchangeError, ReasonCode
 from docexchange.pki import PkiStore
 from docexchange.signing import countersign_as_agency
-from docexchange.signing.layout import PERSON_ID
+from docexchange.signing.layout import (
+    AGENCY_ID,
+    PERSON_ID,
+    add_counter_signature_placeholder,
+    header_signature,
+)
 from docexchange.signing.policy import HashChoice
 from docexchange.signing.service import AgencySigner
 from docexchange.signing.signer import _sign
@@ -85,7 +90,29 @@ def _signed_as_earlier_versions_did(store: PkiStore) -> etree._Element:
         description="edXML: chữ ký số của người có thẩm quyền",
         hash_choice=HashChoice.SHA256,
     )
-    return countersign_as_agency(once, key=agency.key, chain=chain(agency), signing_time=SIGNED_AT)
+    person_signature = header_signature(once)
+    assert person_signature is not None
+    add_counter_signature_placeholder(person_signature)
+    return _sign(
+        once,
+        key=agency.key,
+        chain=chain(agency),
+        signature_id=AGENCY_ID,
+        signing_time=SIGNED_AT,
+        claimed_role="Văn thư cơ quan",
+        description="edXML: chữ ký số của cơ quan, tổ chức",
+        hash_choice=HashChoice.SHA256,
+    )
+
+
+def test_this_version_does_not_countersign_the_legacy_framing_either(store: PkiStore) -> None:
+    root, _ = parse_message(_legacy_document())
+    agency = store.organisation(VPCP_ID)
+    with pytest.raises(ValueError) as refused:
+        countersign_as_agency(root, key=agency.key, chain=chain(agency), signing_time=SIGNED_AT)
+    assert str(refused.value).startswith(
+        "its root is edXMLEnvelope: this version signs only the real framing"
+    )
 
 
 def test_a_legacy_signed_document_still_verifies_and_its_attachment_is_still_covered(store: PkiStore) -> None:
