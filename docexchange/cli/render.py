@@ -75,6 +75,32 @@ def _written(root: etree._Element, field: str) -> bool:
     return bool(text and text.strip())
 
 
+def notes(root: etree._Element) -> list[str]:
+    """What the file carries that is not read as part of the message, said rather than dropped."""
+    found: list[str] = []
+    frame = frame_of(root)
+    header = frame.header
+    placeholders = [
+        node
+        for node in (header if header is not None else ())
+        if isinstance(node.tag, str)
+        and etree.QName(node).localname == "Signature"
+        and node.tag != ds("Signature")
+    ]
+    if placeholders:
+        found.append(
+            f"{len(placeholders)} Signature element(s) outside the XMLDSig namespace (a placeholder some "
+            "producers write): not a signature, not counted"
+        )
+    for extra in frame.envelope.iterfind(q("edXMLAttachments")):
+        files = len(extra)
+        found.append(
+            f"{files} file(s) in edXMLAttachments, a gateway's own list inside the envelope: not read as "
+            "attachments (the standard carries them in AttachmentEncoded)"
+        )
+    return found
+
+
 def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element) -> dict[str, Any]:
     """The fields ``inspect --json`` prints, read from the message as it is (nothing verified).
 
@@ -98,6 +124,7 @@ def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element)
             "description": message.description,
             "timestamp": format_datetime(message.timestamp),
             "signatures": claimed,
+            "notes": notes(root),
         }
     return {
         "kind": "document",
@@ -114,6 +141,7 @@ def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element)
         "attachments": [a.attachment_name for a in message.attachments],
         "bussiness_doc_type": int(message.bussiness.bussiness_doc_type),
         "signatures": claimed,
+        "notes": notes(root),
     }
 
 
@@ -165,4 +193,5 @@ def inspect_text(message: DocumentMessage | StatusMessage, root: etree._Element)
             f"Chữ ký số      {signature.get('Id', '?')} claimed at {time.text if time is not None else '?'} "
             "(not verified; use `docexchange verify`)"
         )
+    lines += [f"Ghi chú        {note}" for note in notes(root)]
     return "\n".join(lines) + "\n"

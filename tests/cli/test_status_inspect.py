@@ -43,6 +43,7 @@ def test_inspect_json_gives_a_documents_fields(capsys: pytest.CaptureFixture[str
         "attachments": ["phu-luc.pdf"],
         "bussiness_doc_type": 0,
         "signatures": 0,
+        "notes": [],
     }
     text = doc.read_text(encoding="utf-8")  # written as the real files write it
     assert "<edXML:PromulgationDate>2018/09/20</edXML:PromulgationDate>" in text

@@ -194,3 +194,7 @@ def test_a_gateways_own_body_and_attachment_list_read_as_what_the_standard_says(
         "type_detail": None,
         "attachments": [],
     }
+    assert fields["notes"] == [  # said, not silently dropped
+        "1 file(s) in edXMLAttachments, a gateway's own list inside the envelope: not read as attachments "
+        "(the standard carries them in AttachmentEncoded)"
+    ]

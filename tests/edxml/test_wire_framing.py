@@ -159,6 +159,10 @@ def test_inspect_json_reads_real_files(tmp_path: Path, capsys: pytest.CaptureFix
         "bussiness_doc_type": 0,
     }  # fmt: skip
     assert fields["signatures"] == 0  # the edXML-namespace Signature is a placeholder, not XMLDSig
+    assert fields["notes"] == [
+        "1 Signature element(s) outside the XMLDSig namespace (a placeholder some producers write): "
+        "not a signature, not counted"
+    ]
     assert main(["inspect", str(st), "--json"]) == 0
     fields = json.loads(capsys.readouterr().out)
     assert (fields["kind"], fields["status_code"], fields["response_for"], fields["timestamp"]) == (
