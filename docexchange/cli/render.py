@@ -8,9 +8,9 @@ from typing import Any
 from lxml import etree
 
 from docexchange.edxml.build import format_datetime
-from docexchange.edxml.frame import frame_of
+from docexchange.edxml.frame import frame_of, unread_parts
 from docexchange.edxml.model import DocumentMessage, StatusMessage
-from docexchange.edxml.namespaces import ds, q, xades
+from docexchange.edxml.namespaces import ds, xades
 from docexchange.edxml.numbering import is_legal_normative_notation
 from docexchange.signing.layout import all_signatures
 from docexchange.signing.result import Verified, VerifiedDocument
@@ -68,39 +68,6 @@ def message_json(message: DocumentMessage | StatusMessage) -> dict[str, Any]:
     }
 
 
-def _written(root: etree._Element, field: str) -> bool:
-    """Whether the file writes ``DocumentType/<field>`` at all (the model reads a missing one as 0)."""
-    header = frame_of(root).message_header
-    text = header.findtext(f"{q('DocumentType')}/{q(field)}") if header is not None else None
-    return bool(text and text.strip())
-
-
-def notes(root: etree._Element) -> list[str]:
-    """What the file carries that is not read as part of the message, said rather than dropped."""
-    found: list[str] = []
-    frame = frame_of(root)
-    header = frame.header
-    placeholders = [
-        node
-        for node in (header if header is not None else ())
-        if isinstance(node.tag, str)
-        and etree.QName(node).localname == "Signature"
-        and node.tag != ds("Signature")
-    ]
-    if placeholders:
-        found.append(
-            f"{len(placeholders)} Signature element(s) outside the XMLDSig namespace (a placeholder some "
-            "producers write): not a signature, not counted"
-        )
-    for extra in frame.envelope.iterfind(q("edXMLAttachments")):
-        files = len(extra)
-        found.append(
-            f"{files} file(s) in edXMLAttachments, a gateway's own list inside the envelope: not read as "
-            "attachments (the standard carries them in AttachmentEncoded)"
-        )
-    return found
-
-
 def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element) -> dict[str, Any]:
     """The fields ``inspect --json`` prints, read from the message as it is (nothing verified).
 
@@ -124,7 +91,7 @@ def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element)
             "description": message.description,
             "timestamp": format_datetime(message.timestamp),
             "signatures": claimed,
-            "notes": notes(root),
+            "notes": unread_parts(frame_of(root)),
         }
     return {
         "kind": "document",
@@ -134,14 +101,14 @@ def inspect_json(message: DocumentMessage | StatusMessage, root: etree._Element)
         "code_number": message.code.code_number,
         "code_notation": message.code.code_notation,
         "promulgation_date": _iso(message.promulgation_info.promulgation_date),
-        "type": message.document_type.type if _written(root, "Type") else None,
-        "type_detail": message.document_type.type_detail if _written(root, "TypeDetail") else None,
+        "type": message.document_type.type,
+        "type_detail": message.document_type.type_detail,
         "type_name": message.document_type.type_name,
         "subject": message.subject,
         "attachments": [a.attachment_name for a in message.attachments],
         "bussiness_doc_type": int(message.bussiness.bussiness_doc_type),
         "signatures": claimed,
-        "notes": notes(root),
+        "notes": unread_parts(frame_of(root)),
     }
 
 
@@ -193,5 +160,5 @@ def inspect_text(message: DocumentMessage | StatusMessage, root: etree._Element)
             f"Chữ ký số      {signature.get('Id', '?')} claimed at {time.text if time is not None else '?'} "
             "(not verified; use `docexchange verify`)"
         )
-    lines += [f"Ghi chú        {note}" for note in notes(root)]
+    lines += [f"Ghi chú        {note}" for note in unread_parts(frame_of(root))]
     return "\n".join(lines) + "\n"

@@ -54,6 +54,11 @@ def _leaf(parent: Element, name: str, text: object) -> Element:
     return node
 
 
+def _or_empty(value: int | None) -> object:
+    """A number not known is written empty (the strict schema then refuses the message)."""
+    return "" if value is None else value
+
+
 def _organization(parent: Element, name: str, org: Organization) -> None:
     node = etree.SubElement(parent, q(name))
     _leaf(node, "OrganId", org.organ_id)
@@ -183,8 +188,8 @@ def build_document(msg: DocumentMessage) -> Element:
     _leaf(pi, "Place", msg.promulgation_info.place)
     _leaf(pi, "PromulgationDate", format_date(msg.promulgation_date))
     dt = etree.SubElement(mh, q("DocumentType"))
-    _leaf(dt, "Type", msg.document_type.type)
-    _leaf(dt, "TypeDetail", msg.document_type.type_detail)
+    _leaf(dt, "Type", _or_empty(msg.document_type.type))
+    _leaf(dt, "TypeDetail", _or_empty(msg.document_type.type_detail))
     _leaf(dt, "TypeName", msg.document_type.type_name)
     _leaf(mh, "Subject", msg.subject)
     _leaf(mh, "Content", msg.content)

@@ -26,9 +26,8 @@ class EnvelopeSummary:
 
 def summarize(root: etree._Element, kind: MessageKind) -> EnvelopeSummary:
     frame = frame_of(root)
-    header = frame.header
     if kind is MessageKind.DOCUMENT:
-        mh = header.find(q("MessageHeader")) if header is not None else None
+        mh = frame.message_header
         if mh is None:
             raise ValueError("no MessageHeader")
         return EnvelopeSummary(
@@ -37,9 +36,7 @@ def summarize(root: etree._Element, kind: MessageKind) -> EnvelopeSummary:
             recipients=tuple(to.findtext(q("OrganId")) or "" for to in mh.iterfind(q("To"))),
             document_id=mh.findtext(q("DocumentId")) or "",
         )
-    status = header.find(q("Status")) if header is not None else None
-    if status is None and header is not None and not frame.legacy:  # the real files' status
-        status = header.find(q("MessageHeader"))
+    status = frame.status_header
     if status is None:
         raise ValueError("no Status")
     return EnvelopeSummary(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from docexchange.edxml.namespaces import q
+from docexchange.edxml.namespaces import ds, q
 from docexchange.errors import ParseError, ReasonCode
 
 Element = etree._Element
@@ -43,6 +43,14 @@ class Frame:
         return None if header is None else header.find(q("MessageHeader"))
 
     @property
+    def status_header(self) -> Element | None:
+        """The element holding a status's fields: ``Status`` (the legacy framing, some producers),
+        else, in the real framing, the ``MessageHeader``."""
+        header = self.header
+        status = None if header is None else header.find(q("Status"))
+        return status if status is not None or self.legacy else self.message_header
+
+    @property
     def attachments_parent(self) -> Element:
         """The element holding ``AttachmentEncoded``: the root (real) or the envelope (legacy)."""
         return self.root
@@ -61,3 +69,29 @@ def frame_of(root: Element) -> Frame:
     if envelope is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "the edXML root holds no edXMLEnvelope")
     return Frame(root, envelope, legacy=False)
+
+
+def unread_parts(frame: Frame) -> list[str]:
+    """What a file carries that is not read as part of the message, to be said rather than
+    dropped silently: a ``Signature`` outside the XMLDSig namespace (a placeholder some producers
+    write), a gateway's own ``edXMLAttachments`` list inside the envelope."""
+    found: list[str] = []
+    header = frame.header
+    placeholders = [
+        node
+        for node in (header if header is not None else ())
+        if isinstance(node.tag, str)
+        and etree.QName(node).localname == "Signature"
+        and node.tag != ds("Signature")
+    ]
+    if placeholders:
+        found.append(
+            f"{len(placeholders)} Signature element(s) outside the XMLDSig namespace (a placeholder some "
+            "producers write): not a signature, not counted"
+        )
+    for extra in frame.envelope.iterfind(q("edXMLAttachments")):
+        found.append(
+            f"{len(extra)} file(s) in edXMLAttachments, a gateway's own list inside the envelope: not read as "
+            "attachments (the standard carries them in AttachmentEncoded)"
+        )
+    return found

@@ -103,8 +103,8 @@ class PromulgationInfo:
 
 @dataclass(frozen=True)
 class DocumentType:
-    type: int  # the kind's code: 1 công văn (docexchange.edxml.numbering.DOCUMENT_KINDS)
-    type_detail: int  # 0 as the real files write it
+    type: int | None  # the kind's code: 1 công văn (numbering.DOCUMENT_KINDS); None if a file omits it
+    type_detail: int | None  # 0 as the real files write it; None if a file omits it
     type_name: str  # Vietnamese name, e.g. "Quyết định"
 
 

@@ -178,6 +178,12 @@ def _int(node: Element | None, name: str, default: int) -> int:
     return _number(text, name) if text else default
 
 
+def _opt_int(node: Element | None, name: str) -> int | None:
+    """A number a file may leave out: None then, never a default presented as read."""
+    text = _opt_text(node, name).strip()
+    return _number(text, name) if text else None
+
+
 _E = TypeVar("_E", bound=IntEnum)
 
 
@@ -408,7 +414,7 @@ def read_status(root: Element) -> StatusMessage:
 def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> DocumentMessage:
     frame = frame_of(root)
     header = frame.header
-    mh = header.find(q("MessageHeader")) if header is not None else None
+    mh = frame.message_header
     if mh is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing MessageHeader")
     code, pi, dt, si, oi = (
@@ -428,7 +434,9 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
         promulgation_info=PromulgationInfo(
             _opt_text(pi, "Place"), read_date(day, "PromulgationDate") if day.strip() else None
         ),
-        document_type=DocumentType(_int(dt, "Type", 0), _int(dt, "TypeDetail", 0), _opt_text(dt, "TypeName")),
+        document_type=DocumentType(
+            _opt_int(dt, "Type"), _opt_int(dt, "TypeDetail"), _opt_text(dt, "TypeName")
+        ),
         subject=_opt_text(mh, "Subject"),
         content=_opt_text(mh, "Content"),
         signer_info=SignerInfo(
@@ -459,11 +467,7 @@ def _read_document(root: Element, limits: ParseLimits, attachments: bool) -> Doc
 def _read_status(root: Element) -> StatusMessage:
     frame = frame_of(root)
     header = frame.header
-    st = None
-    if header is not None:  # the legacy Status; the real files' MessageHeader (or Status)
-        st = header.find(q("Status"))
-        if st is None and not frame.legacy:
-            st = header.find(q("MessageHeader"))
+    st = frame.status_header
     if st is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "missing Status")
     code = _opt_text(st, "StatusCode").strip()

@@ -57,7 +57,7 @@ def message_kind(root: etree._Element) -> MessageKind:
         )
     if header is not None and header.find(q("Status")) is not None:
         return MessageKind.STATUS
-    message_header = header.find(q("MessageHeader")) if header is not None else None
+    message_header = frame.message_header
     if message_header is None:
         raise ParseError(ReasonCode.SCHEMA_INVALID, "the edXMLHeader holds no MessageHeader (nor Status)")
     return MessageKind.STATUS if message_header.find(q("StatusCode")) is not None else MessageKind.DOCUMENT

@@ -167,7 +167,8 @@ def type_abbreviation_of(message: DocumentMessage) -> str:
     try:
         kind: DocumentKind | None = document_kind(message.document_type.type_name)
     except ValueError:
-        kind = kind_by_code(message.document_type.type)
+        code = message.document_type.type
+        kind = None if code is None else kind_by_code(code)
     if kind is None:
         return ""
     return kind.abbreviation or "CV"

@@ -116,15 +116,20 @@ async def test_unknown_recipient_schema_invalid_garbage_and_oversize_are_4xx(axi
     vpcp = axis.client(VPCP_ID)
     unknown = edxml(to=(Organization("000.00.00.H99", "Tỉnh không tồn tại"),))
     invalid = edxml().replace(b"<edXML:Subject>", b"<edXML:Sujet/><edXML:Subject>")
+    second_from = f"<edXML:From><edXML:OrganId>{LAO_CAI_ID}</edXML:OrganId></edXML:From><edXML:To>".encode()
+    ambiguous = edxml().replace(b"<edXML:To>", second_from, 1)  # which From would the axis route on?
     outcomes = []
-    for body in (unknown, invalid, b"\x00garbage", b"<a>" + b"x" * (51 * 1024 * 1024)):
+    for body in (unknown, invalid, ambiguous, b"\x00garbage", b"<a>" + b"x" * (51 * 1024 * 1024)):
         with pytest.raises(TransportError) as refused:
             await vpcp.upload(body)
         outcomes.append((refused.value.status, refused.value.reason))
+        if body is ambiguous:
+            assert "MessageHeader holds 2 From elements; it may hold one" in str(refused.value)
     receipts = await vpcp.upload(edxml())
     await vpcp.close()
     assert outcomes == [
         (404, "unknown-recipient"),
+        (400, "schema-invalid"),
         (400, "schema-invalid"),
         (400, "malformed-xml"),
         (413, "too-large"),
